@@ -1,0 +1,212 @@
+"""Cleaning: raw text -> clean text plus an exact audit of every change.
+
+The clean text is built from *units* (paragraphs, headings, list items, notes) joined by one blank line.
+Every raw character is either copied verbatim into the clean text or covered by exactly one audit ``Edit``
+(removed by a rule, moved to metadata, or normalised), so ``apply_edits(raw, edits) == clean`` and the kept
+spans plus the edited spans tile the raw file exactly once. Both facts are checked here and by the validator.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import ftfy
+
+from .records import Edit
+
+# ftfy repairs mojibake only; the authors' typography (curly quotes, dashes, ligatures, widths) is kept.
+FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=True,
+    fix_encoding=True,
+    restore_byte_a0=True,
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,
+    fix_c1_controls=True,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=True,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
+)
+
+BLOCK_SEP = re.compile(r"\s*\n\s*\n\s*")
+WS_RUN = re.compile(r"\s+")
+BULLET = re.compile(r"[•·▪◦‣∙]\s*")
+LIST_LINE = re.compile(r"\s*\n\s*(?=[•·▪◦‣∙])")
+
+
+@dataclass
+class KView:
+    """The raw text with the rule-claimed spans cut out, plus the map back to raw offsets."""
+
+    text: str
+    seg_k: list[int]  # start of each kept segment in K
+    seg_raw: list[int]  # start of the same segment in raw
+
+    def raw_at(self, k: int) -> int:
+        import bisect
+
+        i = bisect.bisect_right(self.seg_k, k) - 1
+        return self.seg_raw[i] + (k - self.seg_k[i])
+
+    def raw_range(self, k_start: int, k_end: int) -> tuple[int, int]:
+        if k_end <= k_start:
+            r = self.raw_at(k_start) if k_start < len(self.text) else None
+            return (r, r) if r is not None else (0, 0)
+        return self.raw_at(k_start), self.raw_at(k_end - 1) + 1
+
+
+def build_kview(raw: str, removals: list[Edit]) -> KView:
+    parts, seg_k, seg_raw = [], [], []
+    pos = k = 0
+    for e in sorted(removals, key=lambda e: e.raw_start):
+        if e.raw_start > pos:
+            parts.append(raw[pos : e.raw_start])
+            seg_k.append(k)
+            seg_raw.append(pos)
+            k += e.raw_start - pos
+        pos = max(pos, e.raw_end)
+    if pos < len(raw):
+        parts.append(raw[pos:])
+        seg_k.append(k)
+        seg_raw.append(pos)
+    if not seg_k:
+        seg_k, seg_raw = [0], [len(raw)]
+    return KView("".join(parts), seg_k, seg_raw)
+
+
+@dataclass
+class Block:
+    """A run of text between blank lines in the K view."""
+
+    k_start: int
+    k_end: int
+    newlines_before: int
+    marks: set[str] = field(default_factory=set)
+    text: str = ""  # normalised text
+    ops: list[tuple[int, int, str, str]] = field(default_factory=list)  # (k_start, k_end, repl, reason)
+    list_item: bool = False
+
+
+def split_blocks(kv: KView) -> list[Block]:
+    blocks = []
+    pos = 0
+    nl_before = 0
+    for m in BLOCK_SEP.finditer(kv.text):
+        if m.start() > pos:
+            blocks.append(Block(pos, m.start(), nl_before))
+        nl_before = m.group().count("\n") if (m.start() > pos or not blocks) else nl_before + m.group().count("\n")
+        pos = m.end()
+    if pos < len(kv.text):
+        blocks.append(Block(pos, len(kv.text), nl_before))
+    out = []
+    for b in blocks:  # a list written one item per line is one block per item
+        pos, nl = b.k_start, b.newlines_before
+        for m in LIST_LINE.finditer(kv.text, b.k_start, b.k_end):
+            out.append(Block(pos, m.start(), nl))
+            pos, nl = m.end(), 1
+        out.append(Block(pos, b.k_end, nl))
+    return [b for b in out if kv.text[b.k_start : b.k_end].strip()]
+
+
+def normalise_block(kv: KView, b: Block) -> None:
+    """Normalise one block: trim, bullet marker, whitespace runs. Fills ``b.text`` and ``b.ops``."""
+    s, e = b.k_start, b.k_end
+    raw = kv.text[s:e]
+    lead = len(raw) - len(raw.lstrip())
+    trail = len(raw) - len(raw.rstrip())
+    ops: list[tuple[int, int, str, str]] = []
+    if lead:
+        ops.append((s, s + lead, "", "ws_indent"))
+    body_start, body_end = s + lead, e - trail
+    bm = BULLET.match(kv.text, body_start, body_end)
+    if bm:
+        b.list_item = True
+        ops.append((body_start, bm.end(), "", "list_marker"))
+        body_start = bm.end()
+    out = []
+    pos = body_start
+    for m in WS_RUN.finditer(kv.text, body_start, body_end):
+        fixed, rops = _repair_ops(kv, pos, m.start())
+        out.append(fixed)
+        ops.extend(rops)
+        ws = m.group()
+        if ws != " ":
+            reason = "ws_line_join" if "\n" in ws else ("ws_nbsp" if "\u00a0" in ws else "ws_collapse")
+            ops.append((m.start(), m.end(), " ", reason))
+        out.append(" ")
+        pos = m.end()
+    fixed, rops = _repair_ops(kv, pos, body_end)
+    out.append(fixed)
+    ops.extend(rops)
+    if trail:
+        ops.append((e - trail, e, "", "ws_trailing"))
+    b.text = "".join(out)
+    b.ops = ops
+
+
+def _repair(token: str) -> str:
+    """Encoding repair (ftfy, typography kept) and NFC normalisation of one non-space token."""
+    if token.isascii():
+        return token
+    return unicodedata.normalize("NFC", ftfy.fix_text(token, config=FTFY_CONFIG))
+
+
+def _repair_ops(kv: KView, start: int, end: int) -> tuple[str, list[tuple[int, int, str, str]]]:
+    token = kv.text[start:end]
+    fixed = _repair(token)
+    if fixed == token:
+        return token, []
+    p = 0
+    while p < min(len(token), len(fixed)) and token[p] == fixed[p]:
+        p += 1
+    while p > 0 and (unicodedata.combining(token[p - 1]) or (p < len(token) and unicodedata.combining(token[p]))):
+        p -= 1
+    q = 0
+    while q < min(len(token), len(fixed)) - p and token[-1 - q] == fixed[-1 - q]:
+        q += 1
+    reason = "unicode_nfc" if unicodedata.normalize("NFC", token) == fixed else "ftfy_repair"
+    return fixed, [(start + p, end - q, fixed[p : len(fixed) - q], reason)]
+
+
+def apply_edits(raw: str, edits: list[Edit]) -> str:
+    out = []
+    pos = 0
+    for e in sorted(edits, key=lambda e: (e.raw_start, e.raw_end)):
+        out.append(raw[pos : e.raw_start])
+        out.append(e.replacement)
+        pos = e.raw_end
+    out.append(raw[pos:])
+    return "".join(out)
+
+
+def k_ops_to_edits(kv: KView, ops: list[tuple[int, int, str, str]], removals: list[Edit]) -> list[Edit]:
+    """Map K-view operations to raw edits. An op whose raw range straddles a removed span is split around
+    it (the replacement goes on the first piece) so the audit stays non-overlapping."""
+    import bisect
+
+    rem_starts = [e.raw_start for e in removals]
+    edits = []
+    for ks, ke, repl, reason in ops:
+        if ke <= ks:
+            continue
+        rs, re_ = kv.raw_range(ks, ke)
+        pieces = []
+        pos = rs
+        i = bisect.bisect_left(rem_starts, rs)
+        while i < len(removals) and removals[i].raw_start < re_:
+            if removals[i].raw_start > pos:
+                pieces.append((pos, removals[i].raw_start))
+            pos = max(pos, removals[i].raw_end)
+            i += 1
+        if pos < re_:
+            pieces.append((pos, re_))
+        for j, (a, b) in enumerate(pieces):
+            edits.append(Edit(a, b, repl if j == 0 else "", reason, "normalize"))
+    return edits

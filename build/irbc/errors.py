@@ -1,0 +1,25 @@
+"""Errors that name the file, the place and the reason (one line each)."""
+
+from __future__ import annotations
+
+
+class IrbcError(Exception):
+    """Base class for every error the CLI reports as a one-line message with a non-zero exit."""
+
+
+class InputError(IrbcError):
+    """Bad input: ``file``, ``place`` (line, JSON pointer, offset...) and ``reason``."""
+
+    def __init__(self, file: str, place: str | None, reason: str) -> None:
+        self.file, self.place, self.reason = str(file), place, reason
+        where = f"{self.file}:{place}" if place else self.file
+        super().__init__(f"{where}: {reason}")
+
+
+class ValidationFailed(IrbcError):
+    """The validation gate refused a release; ``failures`` lists the failing checks."""
+
+    def __init__(self, failures: list[str]) -> None:
+        self.failures = failures
+        head = f"{len(failures)} validation check(s) failed"
+        super().__init__(head + ":\n" + "\n".join(f"  - {f}" for f in failures[:50]))

@@ -1,0 +1,131 @@
+"""One small record type per level, passed through every stage.
+
+Every record is a frozen dataclass whose fields are exactly the columns of its release table; the JSON
+Schemas in ``schema/`` are the source of truth and ``irbc.schema`` checks that these classes match them.
+Offsets (``start``/``end``) are character offsets into ``Document.text``; ``raw_start``/``raw_end`` are
+character offsets into the raw file decoded as UTF-8.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One audited change from raw to clean: ``raw[raw_start:raw_end]`` became ``replacement``."""
+
+    raw_start: int
+    raw_end: int
+    replacement: str
+    reason: str
+    action: str  # "remove" (noise) | "metadata" (moved to document metadata) | "normalize"
+
+
+@dataclass(slots=True)
+class Document:
+    doc_id: str
+    source_file: str
+    site: str
+    genre: str
+    language: str
+    title: str | None
+    subtitle: str | None
+    authors: list[str]
+    date: str | None
+    printed_date: str | None
+    venue: str | None
+    publisher: str | None
+    volume: str | None
+    pages: str | None
+    citation: str | None
+    doi: str | None
+    url: str | None
+    keywords: list[str]
+    categories: list[str]
+    author_bio: str | None
+    ethics_statement: str | None
+    rights: str | None
+    text: str | None
+    text_sha256: str
+    raw_sha256: str
+    raw_chars: int
+    clean_chars: int
+    removed_chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    section_id: str
+    doc_id: str
+    position: int
+    heading: str | None
+    level: int
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    paragraph_id: str
+    section_id: str
+    doc_id: str
+    position: int
+    kind: str
+    start: int
+    end: int
+    text: str | None
+    raw_start: int
+    raw_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Callout:
+    start: int
+    end: int
+    paragraph_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    note_id: str
+    doc_id: str
+    section_id: str
+    position: int
+    label: str | None
+    kind: str
+    text: str | None
+    start: int
+    end: int
+    raw_start: int
+    raw_end: int
+    callouts: list[Callout] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    removal_id: str
+    doc_id: str
+    position: int
+    raw_start: int
+    raw_end: int
+    text: str | None
+    replacement: str
+    reason: str
+    action: str
+    clean_offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    doc_id: str
+    code: str
+    message: str
+    start: int | None = None
+    end: int | None = None
+
+
+def to_row(record: Any) -> dict[str, Any]:
+    return asdict(record)
