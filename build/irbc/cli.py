@@ -1,0 +1,124 @@
+"""Command-line interface: ``irbc build``, ``irbc validate``, ``irbc review-template``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+
+from .errors import IrbcError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+err_console = Console(stderr=True)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .pipeline import BuildOptions, collect, write_release
+    from .release import finalize
+    from .validate import validate_tables
+
+    opts = BuildOptions(corpus=Path(args.corpus), out=Path(args.out), on_bad_input=args.on_bad_input)
+    console = Console(stderr=True, quiet=args.quiet)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  console=console, transient=True) as progress:  # fmt: skip
+        task = progress.add_task("building", total=None)
+
+        def tick(doc_id: str) -> None:
+            progress.update(task, description=f"cleaning and splitting {doc_id}", advance=1)
+
+        result = collect(opts, tick)
+        progress.update(task, description="validating")
+        report = validate_tables(result.tables, result.summary)
+        if not report.passed:
+            raise report.failure()
+        progress.update(task, description="writing release")
+        out = write_release(result, opts.out, extra=lambda tmp: finalize(tmp, result, report))
+    _print_summary(console, result)
+    console.print(f"release written to {out} ({report.n_checks} checks passed)")
+    return 0
+
+
+def _print_summary(console: Console, result: object) -> None:
+    from .pipeline import BuildResult
+
+    assert isinstance(result, BuildResult)
+    t = Table(title="IR Balancing Corpus build summary")
+    cols = ["doc_id", "sections", "paragraphs", "notes", "callouts_linked", "notes_without_callout",
+            "callouts_without_note", "chars_kept", "chars_removed", "mentions_lexicon", "stances"]  # fmt: skip
+    for c in cols:
+        t.add_column(c.replace("_", " "), justify="left" if c == "doc_id" else "right")
+    for d in result.summary["documents"]:
+        t.add_row(*(str(d[c]) for c in cols))
+    console.print(t)
+    if result.skipped:
+        for s in result.skipped:
+            console.print(f"[yellow]skipped[/] {s['reason']}")
+    if result.scores:
+        o = result.scores["overall"]
+        console.print(f"lexicon_v1 vs curated_v1: precision {o['precision']:.3f}, recall {o['recall']:.3f}")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .validate import validate_release
+
+    report = validate_release(Path(args.release))
+    console = Console()
+    console.print(f"{report.n_checks} checks, {len(report.failures)} failed")
+    if not report.passed:
+        raise report.failure()
+    return 0
+
+
+def _review_template(args: argparse.Namespace) -> int:
+    import yaml
+
+    from . import annotate
+    from .pipeline import BuildOptions, collect
+
+    result = collect(BuildOptions(corpus=Path(args.corpus), out=Path("unused")))
+    doc = next((d for d in result.tables["documents"] if d["doc_id"] == args.doc_id), None)
+    if doc is None:
+        raise IrbcError(f"unknown doc_id {args.doc_id!r}")
+    auto = [m for m in result.tables["concept_mentions"]
+            if m["doc_id"] == args.doc_id and m["annotator"] == annotate.LEXICON]  # fmt: skip
+    from .schema import schema_dir
+
+    version = annotate.load_codebook(schema_dir() / "codebook.yaml").version
+    tpl = annotate.review_template(args.doc_id, doc["text"], auto, f"{annotate.LEXICON} / codebook {version}")
+    sys.stdout.write(yaml.safe_dump(tpl, sort_keys=False, allow_unicode=True, width=1000))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="irbc", description="IR Balancing Corpus: build and validate the dataset.")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="build a release folder from a corpus folder")
+    b.add_argument("--corpus", default=str(PROJECT_ROOT / "corpus"), help="corpus folder (default: corpus/)")
+    b.add_argument("--out", default="release", help="release folder to write (default: release/)")
+    b.add_argument("--on-bad-input", choices=["error", "skip"], default="error")
+    b.add_argument("--quiet", action="store_true")
+    b.set_defaults(func=_build)
+    v = sub.add_parser("validate", help="run every validation check on a release folder")
+    v.add_argument("release")
+    v.set_defaults(func=_validate)
+    r = sub.add_parser("review-template", help="print a curated-mention review file pre-filled for one document")
+    r.add_argument("doc_id")
+    r.add_argument("--corpus", default=str(PROJECT_ROOT / "corpus"))
+    r.set_defaults(func=_review_template)
+    args = p.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except IrbcError as exc:
+        err_console.print(f"irbc {args.cmd}: error: {exc}", markup=False, highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        err_console.print(f"irbc {args.cmd}: interrupted; the previous release is untouched")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""The driver: owns looping, progress and stats; every stage is a pure function over records."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import DATASET_VERSION, annotate
+from .document import DocResult, process_document
+from .errors import InputError, IrbcError
+from .io import load_corpus_config, read_raw, sha256_file
+from .records import to_row
+from .schema import TABLES, arrow_schema, validate_input
+from .yamlio import load_data
+
+
+@dataclass
+class BuildOptions:
+    corpus: Path
+    out: Path
+    on_bad_input: str = "error"  # "error" | "skip"
+    text_policy: str = "full"
+    validate: bool = True
+
+
+@dataclass
+class BuildResult:
+    tables: dict[str, list[dict[str, Any]]]
+    summary: dict[str, Any]
+    config: dict[str, Any]
+    diagnostics: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    scores: dict[str, Any] | None = None
+
+
+def _git_commit(root: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=5, check=False)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -> BuildResult:
+    """Run every stage over the corpus folder and return the release tables (nothing written)."""
+    cfg = load_corpus_config(opts.corpus)
+    raw_dir = cfg.root / "raw"
+    if not raw_dir.is_dir():
+        raise InputError(str(raw_dir), None, "raw text folder does not exist")
+    listed = {s["source_file"] for s in cfg.sources}
+    on_disk = {p.name for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith(".")}
+    skipped: list[dict[str, str]] = []
+
+    def bad(err: InputError, doc_id: str | None = None) -> None:
+        if opts.on_bad_input == "error":
+            raise err
+        skipped.append({"doc_id": doc_id or "", "file": err.file, "reason": str(err)})
+
+    for name in sorted(on_disk - listed):
+        bad(InputError(str(raw_dir / name), None, "raw file is not listed in sources.yaml"))
+    results: list[DocResult] = []
+    hashes: dict[str, str] = {}
+    inputs = dict(cfg.input_hashes)
+    for s in cfg.sources:
+        path = raw_dir / s["source_file"]
+        if progress:
+            progress(s["doc_id"])
+        if s["source_file"] not in on_disk:
+            bad(InputError(str(cfg.root / "sources.yaml"), f"doc_id {s['doc_id']}",
+                           f"listed raw file {s['source_file']} does not exist"), s["doc_id"])  # fmt: skip
+            continue
+        try:
+            raw, sha = read_raw(path)
+            if sha in hashes:
+                raise InputError(str(path), None, f"same content as {hashes[sha]} (duplicate raw file)")
+            res = process_document(s, raw, cfg.rules, cfg.profile(s["site"]), sha)
+        except InputError as err:
+            bad(err, s["doc_id"])
+            continue
+        hashes[sha] = s["source_file"]
+        inputs[f"corpus/raw/{s['source_file']}"] = sha
+        results.append(res)
+    if not results:
+        raise InputError(str(cfg.root), None, "no document could be built")
+
+    tables: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+    diagnostics: list[dict[str, Any]] = []
+    for r in results:
+        tables["documents"].append(to_row(r.document))
+        tables["sections"].extend(to_row(x) for x in r.sections)
+        tables["paragraphs"].extend(to_row(x) for x in r.paragraphs)
+        tables["notes"].extend(to_row(x) for x in r.notes)
+        tables["removed"].extend(to_row(x) for x in r.removed)
+        diagnostics.extend(asdict(d) for d in r.diagnostics)
+
+    scores = _annotate(cfg.root, results, tables, inputs, bad)
+    summary = _summary(results, tables, diagnostics)
+    config = {
+        "dataset_version": DATASET_VERSION,
+        "on_bad_input": opts.on_bad_input,
+        "text_policy": opts.text_policy,
+        "corpus": "corpus" if opts.corpus.resolve() == (Path(__file__).resolve().parents[2] / "corpus") else str(opts.corpus),
+        "inputs": dict(sorted(inputs.items())),
+        "git_commit": _git_commit(cfg.root),
+        "skipped": skipped,
+    }
+    validate_input("build_config", config, "build_config.json")
+    return BuildResult(tables, summary, config, diagnostics, skipped, scores)
+
+
+def _annotate(root: Path, results: list[DocResult], tables: dict[str, list[dict[str, Any]]],
+              inputs: dict[str, str], bad: Callable[..., None]) -> dict[str, Any] | None:  # fmt: skip
+    from .schema import schema_dir
+
+    cb_path = schema_dir() / "codebook.yaml"
+    codebook = annotate.load_codebook(cb_path)
+    inputs["schema/codebook.yaml"] = sha256_file(cb_path)
+    texts = {r.document.doc_id: r.document.text or "" for r in results}
+    annotate.check_codebook_quotes(codebook, texts, str(cb_path))
+    tables["concepts"] = annotate.concept_rows(codebook)
+    tagger = annotate.Tagger(codebook)
+    ann_dir = root / "annotations"
+    targets_path = ann_dir / "stance_targets.yaml"
+    targets = annotate.load_targets(targets_path) if targets_path.is_file() else []
+    if targets:
+        inputs["corpus/annotations/stance_targets.yaml"] = sha256_file(targets_path)
+    tables["stance_targets"] = [dict(t) for t in targets]
+    target_ids = [t["target_id"] for t in targets]
+    reviewed: set[str] = set()
+    auto_all: list[dict[str, Any]] = []
+    curated_all: list[dict[str, Any]] = []
+    for r in results:
+        doc_id, text = r.document.doc_id, r.document.text or ""
+        units = annotate.units_of(r.paragraphs, r.notes)
+        auto = annotate.lexicon_mentions(doc_id, text, units, tagger)
+        auto_all.extend(auto)
+        review_path = ann_dir / "mentions" / f"{doc_id}.yaml"
+        if review_path.is_file():
+            review = load_data(review_path, keep_lines=True)
+            validate_input("mention_review", review, str(review_path))
+            curated_all.extend(annotate.curated_mentions(doc_id, text, units, auto, review, str(review_path),
+                                                         codebook))  # fmt: skip
+            reviewed.add(doc_id)
+            inputs[f"corpus/annotations/mentions/{doc_id}.yaml"] = sha256_file(review_path)
+        stance_path = ann_dir / "stances" / f"{doc_id}.yaml"
+        if stance_path.is_file():
+            tables["stances"].extend(annotate.stance_rows(doc_id, text, units, stance_path, target_ids))
+            inputs[f"corpus/annotations/stances/{doc_id}.yaml"] = sha256_file(stance_path)
+    tables["concept_mentions"] = sorted(auto_all + curated_all, key=lambda m: (m["doc_id"], m["annotator"], m["start"]))
+    return annotate.tagger_scores(auto_all, curated_all, reviewed) if reviewed else None
+
+
+def _summary(results: list[DocResult], tables: dict[str, list[dict[str, Any]]],
+             diagnostics: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+    per_doc = []
+    for r in results:
+        d = r.document
+        per_doc.append({
+            "doc_id": d.doc_id, "sections": len(r.sections), "paragraphs": len(r.paragraphs), "notes": len(r.notes),
+            "callouts_linked": sum(len(n.callouts) for n in r.notes),
+            "notes_without_callout": sum(1 for n in r.notes if not n.callouts),
+            "callouts_without_note": sum(1 for x in r.diagnostics if x.code == "callout_without_note"),
+            "chars_raw": d.raw_chars, "chars_kept": d.clean_chars, "chars_removed": d.removed_chars,
+            "mentions_lexicon": sum(1 for m in tables["concept_mentions"] if m["doc_id"] == d.doc_id
+                                    and m["annotator"] == annotate.LEXICON),
+            "stances": sum(1 for s in tables["stances"] if s["doc_id"] == d.doc_id),
+        })  # fmt: skip
+    return {"documents": per_doc, "rows": {t: len(v) for t, v in tables.items()},
+            "diagnostics": len(diagnostics)}  # fmt: skip
+
+
+def write_parquet(rows: list[dict[str, Any]], table: str, path: Path) -> None:
+    """Write one table with its explicit Arrow schema (no inference), deterministically."""
+    schema = arrow_schema(table)
+    data = pa.Table.from_pylist(rows, schema=schema)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(data, path, compression="zstd", write_statistics=True, store_schema=True)
+
+
+def write_release(result: BuildResult, out: Path, extra: Callable[[Path], None] | None = None) -> Path:
+    """Write into a temporary folder beside ``out`` and rename it into place only when complete."""
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-", dir=out.parent))
+    try:
+        for table, rows in result.tables.items():
+            write_parquet(rows, table, tmp / "data" / table / "train-00000-of-00001.parquet")
+        _dump(tmp / "build_config.json", result.config)
+        _dump(tmp / "build_summary.json", {"summary": result.summary, "diagnostics": result.diagnostics,
+                                            "skipped": result.skipped, "tagger_scores": result.scores})  # fmt: skip
+        if extra is not None:
+            extra(tmp)
+        old = None
+        if out.exists():
+            old = out.parent / f".{out.name}-old-{os.getpid()}"
+            out.rename(old)
+        tmp.rename(out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _dump(path: Path, obj: Any) -> None:
+    path.write_text(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+
+
+__all__ = ["BuildOptions", "BuildResult", "IrbcError", "collect", "write_release"]
