@@ -261,31 +261,47 @@ def curated_mentions(
     return out
 
 
-def review_template(doc_id: str, text: str, auto: list[dict[str, Any]], version: str) -> dict[str, Any]:
-    """A review file pre-filled with every main-text lexicon mention (decision: accept) and a context that
-    is unique in the document, for a curator to check one by one."""
+def review_template(
+    doc_id: str, text: str, units: list[Unit], auto: list[dict[str, Any]], version: str
+) -> dict[str, Any]:
+    """A review file pre-filled with every main-text lexicon mention (decision: accept) and a context inside
+    its paragraph that is unique in the document (or carries an occurrence index), for a curator to check."""
     decisions = []
     for m in auto:
         if m["paragraph_id"] is None:
             continue
         s, e = m["start"], m["end"]
+        u = unit_at(units, s, e)
+        assert u is not None
         lo, hi = s, e
         while True:
             ctx = text[lo:hi]
             if text.count(ctx) == 1 and ctx.count(m["surface"]) == 1 and hi - lo >= 30:
                 break
-            if lo == 0 and hi == len(text):
+            if lo <= u.start and hi >= u.end:
                 break
-            lo = max(0, lo - 6)
-            hi = min(len(text), hi + 6)
-            while lo > 0 and text[lo - 1].isalnum():
+            lo, hi = max(u.start, lo - 6), min(u.end, hi + 6)
+            while lo > u.start and text[lo - 1].isalnum():
                 lo -= 1
-            while hi < len(text) and text[hi].isalnum():
+            while hi < u.end and text[hi].isalnum():
                 hi += 1
-        decisions.append({"concept": m["concept_id"], "surface": m["surface"], "context": text[lo:hi],
-                          "decision": "accept"})  # fmt: skip
+        item: dict[str, Any] = {"concept": m["concept_id"], "surface": m["surface"], "context": text[lo:hi]}
+        if text.count(text[lo:hi]) > 1:
+            item["occurrence"] = _occurrence_index(text, text[lo:hi], lo)
+        item["decision"] = "accept"
+        decisions.append(item)
     return {"doc_id": doc_id, "annotator": CURATED, "reviewed_against": version, "decisions": decisions,
             "additions": []}  # fmt: skip
+
+
+def _occurrence_index(text: str, sub: str, at: int) -> int:
+    n, i = 0, text.find(sub)
+    while i != -1 and i <= at:
+        n += 1
+        if i == at:
+            return n
+        i = text.find(sub, i + 1)
+    raise ValueError("substring not found at the given offset")
 
 
 def tagger_scores(auto: list[dict[str, Any]], curated: list[dict[str, Any]], docs: set[str]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ def _build(args: argparse.Namespace) -> int:
     from .validate import validate_tables
 
     opts = BuildOptions(corpus=Path(args.corpus), out=Path(args.out), on_bad_input=args.on_bad_input)
-    console = Console(stderr=True, quiet=args.quiet)
+    console = Console(stderr=True, quiet=args.quiet, width=max(Console(stderr=True).width, 150))
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   console=console, transient=True) as progress:  # fmt: skip
         task = progress.add_task("building", total=None)
@@ -32,7 +32,7 @@ def _build(args: argparse.Namespace) -> int:
 
         result = collect(opts, tick)
         progress.update(task, description="validating")
-        report = validate_tables(result.tables, result.summary)
+        report = validate_tables(result.tables, result.summary, result.config["noise_probes"])
         if not report.passed:
             raise report.failure()
         progress.update(task, description="writing release")
@@ -47,10 +47,12 @@ def _print_summary(console: Console, result: object) -> None:
 
     assert isinstance(result, BuildResult)
     t = Table(title="IR Balancing Corpus build summary")
-    cols = ["doc_id", "sections", "paragraphs", "notes", "callouts_linked", "notes_without_callout",
-            "callouts_without_note", "chars_kept", "chars_removed", "mentions_lexicon", "stances"]  # fmt: skip
-    for c in cols:
-        t.add_column(c.replace("_", " "), justify="left" if c == "doc_id" else "right")
+    cols = {"doc_id": "document", "sections": "sections", "paragraphs": "paras", "notes": "notes",
+            "callouts_linked": "callouts linked", "notes_without_callout": "notes w/o callout",
+            "callouts_without_note": "callouts w/o note", "chars_kept": "chars kept",
+            "chars_removed": "chars removed", "mentions_lexicon": "mentions", "stances": "stances"}  # fmt: skip
+    for c, head in cols.items():
+        t.add_column(head, justify="left" if c == "doc_id" else "right", no_wrap=c == "doc_id")
     for d in result.summary["documents"]:
         t.add_row(*(str(d[c]) for c in cols))
     console.print(t)
@@ -74,6 +76,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _review_template(args: argparse.Namespace) -> int:
+    from types import SimpleNamespace
+
     import yaml
 
     from . import annotate
@@ -88,7 +92,10 @@ def _review_template(args: argparse.Namespace) -> int:
     from .schema import schema_dir
 
     version = annotate.load_codebook(schema_dir() / "codebook.yaml").version
-    tpl = annotate.review_template(args.doc_id, doc["text"], auto, f"{annotate.LEXICON} / codebook {version}")
+    paragraphs = [SimpleNamespace(**p) for p in result.tables["paragraphs"] if p["doc_id"] == args.doc_id]
+    notes = [SimpleNamespace(**n) for n in result.tables["notes"] if n["doc_id"] == args.doc_id]
+    units = annotate.units_of(paragraphs, notes)
+    tpl = annotate.review_template(args.doc_id, doc["text"], units, auto, f"{annotate.LEXICON} / codebook {version}")
     sys.stdout.write(yaml.safe_dump(tpl, sort_keys=False, allow_unicode=True, width=1000))
     return 0
 

@@ -113,6 +113,7 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
         "corpus": "corpus" if opts.corpus.resolve() == (Path(__file__).resolve().parents[2] / "corpus") else str(opts.corpus),
         "inputs": dict(sorted(inputs.items())),
         "git_commit": _git_commit(cfg.root),
+        "noise_probes": {r.id: r.probe for r in cfg.rules if r.probe},
         "skipped": skipped,
     }
     validate_input("build_config", config, "build_config.json")
@@ -193,6 +194,7 @@ def write_release(result: BuildResult, out: Path, extra: Callable[[Path], None] 
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-", dir=out.parent))
+    tmp.chmod(0o755)
     try:
         for table, rows in result.tables.items():
             write_parquet(rows, table, tmp / "data" / table / "train-00000-of-00001.parquet")

@@ -28,6 +28,7 @@ class Rule:
     split: dict[str, str]
     block_kind: str | None
     min_lines: int
+    probe: str | None
 
     def applies(self, doc_id: str, site: str) -> bool:
         return self.applies_to_all or site in self.sites or doc_id in self.doc_ids
@@ -64,6 +65,7 @@ def compile_rules(data: dict[str, Any]) -> list[Rule]:
                 split=dict(r.get("split", {})),
                 block_kind=r.get("block_kind"),
                 min_lines=int(r.get("min_lines", 3)),
+                probe=r.get("probe"),
             )
         )
     return rules

@@ -1,0 +1,78 @@
+"""Release files written next to the Parquet tables: validation reports, dataset card, DATASHEET, citation,
+Croissant metadata, and the manifest (last, so it covers every other file)."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import DATASET_VERSION
+
+if TYPE_CHECKING:
+    from .pipeline import BuildResult
+    from .validate import Report
+
+
+def _dump(path: Path, obj: Any) -> None:
+    path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def render_report_html(report: Report) -> str:
+    rows = []
+    for c in report.checks:
+        status = "pass" if c.passed else "FAIL"
+        ex = "<br>".join(html.escape(e) for e in c.examples)
+        rows.append(f"<tr class='{status.lower()}'><td>{status}</td><td>{html.escape(c.kind)}</td>"
+                    f"<td>{html.escape(c.table)}</td><td>{html.escape(c.name)}</td><td>{c.checked}</td>"
+                    f"<td>{c.failed}</td><td>{ex}</td></tr>")  # fmt: skip
+    verdict = "PASSED" if report.passed else "FAILED"
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>IR Balancing Corpus validation report</title>"
+        "<style>body{font-family:sans-serif}td,th{border:1px solid #ccc;padding:3px 6px;font-size:13px}"
+        "table{border-collapse:collapse}tr.fail{background:#fdd}</style></head><body>"
+        f"<h1>Validation report: {verdict}</h1><p>{report.n_checks} checks, {len(report.failures)} failed. "
+        "Kinds: jsonschema (every record against schema/), great_expectations (one suite per table, "
+        "validation/expectations.yaml plus expectations derived from schema/), integrity (cross-table checks), "
+        "manifest (file checksums).</p><table><tr><th>status</th><th>kind</th><th>table</th><th>check</th>"
+        "<th>checked</th><th>failing</th><th>examples</th></tr>" + "".join(rows) + "</table></body></html>\n"
+    )
+
+
+def write_manifest(release: Path, result: BuildResult) -> None:
+    import pyarrow.parquet as pq
+
+    files = {}
+    for p in sorted(release.rglob("*")):
+        if not p.is_file() or p.name == "manifest.json":
+            continue
+        rel = str(p.relative_to(release))
+        info: dict[str, Any] = {"sha256": _sha(p), "bytes": p.stat().st_size}
+        if p.suffix == ".parquet":
+            info["rows"] = pq.ParquetFile(p).metadata.num_rows
+        files[rel] = info
+    from .annotate import load_codebook
+    from .schema import schema_dir
+
+    manifest = {
+        "dataset": "IR Balancing Corpus",
+        "dataset_version": DATASET_VERSION,
+        "codebook_version": load_codebook(schema_dir() / "codebook.yaml").version,
+        "text_policy": result.config["text_policy"],
+        "provenance": {"inputs": result.config["inputs"], "git_commit": result.config.get("git_commit")},
+        "files": files,
+    }
+    _dump(release / "manifest.json", manifest)
+
+
+def finalize(release: Path, result: BuildResult, report: Report) -> None:
+    """Write the report files into the (temporary) release folder; the manifest goes last."""
+    _dump(release / "validation_report.json", report.to_json())
+    (release / "validation_report.html").write_text(render_report_html(report), encoding="utf-8")
+    write_manifest(release, result)

@@ -1,0 +1,409 @@
+"""The validation gate: jsonschema on every record, great-expectations on every table, cross-table integrity.
+
+``validate_tables`` runs on in-memory tables before a release is written; ``validate_release`` reads any
+release folder (including one downloaded later) and runs the same checks plus the manifest checksums.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, ValidationFailed
+from .schema import TABLES, load_schema, schema_dir, validator
+
+MAX_EXAMPLES = 5
+
+
+@dataclass
+class Check:
+    name: str
+    table: str
+    kind: str  # jsonschema | great_expectations | integrity | manifest
+    passed: bool
+    checked: int = 0
+    failed: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        ex = "; ".join(self.examples[:3])
+        return f"[{self.kind}] {self.table}: {self.name} — {self.failed} failing" + (f" (e.g. {ex})" if ex else "")
+
+
+@dataclass
+class Report:
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [c for c in self.checks if not c.passed]
+
+    @property
+    def n_checks(self) -> int:
+        return len(self.checks)
+
+    def failure(self) -> ValidationFailed:
+        return ValidationFailed([c.line() for c in self.failures])
+
+    def to_json(self) -> dict[str, Any]:
+        by_kind: dict[str, dict[str, int]] = defaultdict(lambda: {"checks": 0, "failed": 0})
+        for c in self.checks:
+            by_kind[c.kind]["checks"] += 1
+            by_kind[c.kind]["failed"] += 0 if c.passed else 1
+        return {"passed": self.passed, "n_checks": self.n_checks, "n_failed": len(self.failures),
+                "by_kind": dict(sorted(by_kind.items())), "checks": [asdict(c) for c in self.checks]}  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------ jsonschema
+def jsonschema_checks(tables: dict[str, list[dict[str, Any]]]) -> list[Check]:
+    out = []
+    for table in TABLES:
+        rows = tables.get(table)
+        if rows is None:
+            out.append(Check("table present", table, "jsonschema", False, 0, 1, [f"table {table} missing"]))
+            continue
+        v = validator(table)
+        key = load_schema(table)["x-primary-key"]
+        c = Check("every record valid against schema", table, "jsonschema", True, len(rows))
+        for i, row in enumerate(rows):
+            for err in v.iter_errors(row):
+                c.failed += 1
+                if len(c.examples) < MAX_EXAMPLES:
+                    pointer = "/" + "/".join(str(p) for p in err.absolute_path)
+                    c.examples.append(f"row {row.get(key, i)!s} {pointer}: {err.message[:160]}")
+        c.passed = c.failed == 0
+        out.append(c)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ great expectations
+def validation_dir() -> Path:
+    return schema_dir().parent / "validation"
+
+
+@cache
+def _suites_config() -> dict[str, Any]:
+    from .yamlio import load_data
+
+    data: dict[str, Any] = load_data(validation_dir() / "expectations.yaml")
+    return data
+
+
+def _camel(name: str) -> str:
+    return "".join(p.capitalize() for p in name.split("_"))
+
+
+def _gx_frames(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    import pandas as pd
+
+    doc_len = {d["doc_id"]: d["clean_chars"] for d in tables.get("documents", [])}
+    frames = {}
+    for t in TABLES:
+        cols = list(load_schema(t)["properties"])
+        df = pd.DataFrame(tables.get(t, []), columns=cols)
+        if "doc_id" in df.columns and t != "documents":
+            df["_doc_len"] = df["doc_id"].map(doc_len).fillna(-1).astype("int64")
+        frames[t] = df
+    return frames
+
+
+def gx_checks(tables: dict[str, list[dict[str, Any]]], probes: dict[str, str]) -> list[Check]:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations as gx
+
+    try:  # no progress bars in a build log
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        ctx = gx.get_context(mode="ephemeral")
+        ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    except Exception:  # pragma: no cover - older/newer layout
+        ctx = gx.get_context(mode="ephemeral")
+    cfg = _suites_config()
+    frames = _gx_frames(tables)
+    source = ctx.data_sources.add_pandas("irbc")
+    regexes = [p for _, p in sorted(probes.items())]
+    out: list[Check] = []
+    for t in TABLES:
+        schema = load_schema(t)
+        specs: list[tuple[str, dict[str, Any]]] = []
+        key = schema["x-primary-key"]
+        specs.append(("expect_column_values_to_be_unique", {"column": key}))
+        for col, prop in schema["properties"].items():
+            types = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
+            if "null" not in types:
+                specs.append(("expect_column_values_to_not_be_null", {"column": col}))
+            if "enum" in prop:
+                specs.append(("expect_column_values_to_be_in_set", {"column": col, "value_set": prop["enum"]}))
+        if regexes:
+            for col in cfg["text_columns"].get(t, []):
+                specs.append(("expect_column_values_to_not_match_regex_list",
+                              {"column": col, "regex_list": [f"(?m){r}" for r in regexes]}))  # fmt: skip
+        for item in cfg["suites"].get(t, []):
+            (etype, kwargs), = item.items()
+            kw = dict(kwargs)
+            for k, v in list(kw.items()):
+                if isinstance(v, dict) and "from" in v:
+                    ft, fc = v["from"].split(".")
+                    kw[k] = sorted({x for x in frames[ft][fc].tolist() if x is not None})
+            specs.append((etype, kw))
+        suite = gx.ExpectationSuite(name=t)
+        for etype, kw in specs:
+            suite.add_expectation(getattr(gx.expectations, _camel(etype))(**kw))
+        asset = source.add_dataframe_asset(t)
+        batch = asset.add_batch_definition_whole_dataframe(t).get_batch(batch_parameters={"dataframe": frames[t]})
+        res = batch.validate(suite, result_format="SUMMARY")
+        for r in res.results:
+            conf = r.expectation_config
+            kw = {k: v for k, v in conf.kwargs.items() if k not in ("batch_id", "value_set", "regex_list")}
+            name = conf.type + (" " + json.dumps(kw, sort_keys=True, default=str) if kw else "")
+            result = r.result or {}
+            ex = [str(x)[:120] for x in (result.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]]
+            if not r.success and r.exception_info and r.exception_info.get("raised_exception"):
+                ex.append(str(r.exception_info.get("exception_message"))[:200])
+            out.append(Check(name, t, "great_expectations", bool(r.success), int(result.get("element_count") or len(frames[t])),
+                             int(result.get("unexpected_count") or (0 if r.success else 1)), ex))  # fmt: skip
+    return out
+
+
+# ------------------------------------------------------------------------------------------ integrity
+def _fold(s: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c)).lower()
+
+
+def _check(name: str, table: str, checked: int, problems: list[str]) -> Check:
+    return Check(name, table, "integrity", not problems, checked, len(problems), problems[:MAX_EXAMPLES])
+
+
+def integrity_checks(tables: dict[str, list[dict[str, Any]]], summary: dict[str, Any] | None) -> list[Check]:
+    docs = {d["doc_id"]: d for d in tables["documents"]}
+    texts = {k: d["text"] for k, d in docs.items() if d["text"] is not None}
+    out = []
+
+    # every stored span text equals documents.text[start:end]
+    for table, col in (("paragraphs", "text"), ("notes", "text"), ("concept_mentions", "surface")):
+        probs = []
+        for r in tables[table]:
+            t = texts.get(r["doc_id"])
+            if t is not None and r[col] is not None and t[r["start"] : r["end"]] != r[col]:
+                probs.append(f"{r.get('paragraph_id') or r.get('note_id') or r.get('mention_id')} at {r['start']}-{r['end']}")
+        out.append(_check(f"{col} == documents.text[start:end]", table, len(tables[table]), probs))
+    probs = []
+    n = 0
+    for s in tables["stances"]:
+        t = texts.get(s["doc_id"])
+        for ev in s["evidence"]:
+            n += 1
+            if t is not None and ev["quote"] is not None and t[ev["start"] : ev["end"]] != ev["quote"]:
+                probs.append(f"{s['stance_id']} evidence at {ev['start']}-{ev['end']}")
+    out.append(_check("evidence quote == documents.text[start:end]", "stances", n, probs))
+
+    # every document has at least one section and one paragraph; sections tile the text
+    by_doc: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for t in ("sections", "paragraphs", "notes", "removed", "concept_mentions", "stances"):
+        for r in tables[t]:
+            by_doc[r["doc_id"]][t].append(r)
+    probs = [f"{d} has no sections or no paragraphs" for d in docs if not by_doc[d]["sections"] or not by_doc[d]["paragraphs"]]
+    out.append(_check("every document has sections and paragraphs", "documents", len(docs), probs))
+    orphans = sorted(set(by_doc) - set(docs))
+    out.append(_check("no rows for a document missing from documents", "documents", len(by_doc),
+                      [f"rows for unknown document {d!r}" for d in orphans]))  # fmt: skip
+
+    probs_sec, probs_par = [], []
+    for d, doc in docs.items():
+        secs = sorted(by_doc[d]["sections"], key=lambda s: s["position"])
+        length = doc["clean_chars"]
+        text = texts.get(d)
+        pos = 0
+        for i, s in enumerate(secs):
+            if s["start"] != (0 if i == 0 else pos + 2) or (text is not None and i and text[pos : s["start"]] != "\n\n"):
+                probs_sec.append(f"{s['section_id']} starts at {s['start']}, expected {0 if i == 0 else pos + 2}")
+            pos = s["end"]
+        if secs and pos != length:
+            probs_sec.append(f"{d}: sections end at {pos}, text length {length}")
+        units: dict[str, list[tuple[int, int, str, str | None]]] = defaultdict(list)
+        for p in by_doc[d]["paragraphs"]:
+            units[p["section_id"]].append((p["start"], p["end"], p["paragraph_id"], None))
+        for nt in by_doc[d]["notes"]:
+            units[nt["section_id"]].append((nt["start"], nt["end"], nt["note_id"], nt["label"]))
+        for s in secs:
+            us = sorted(units.get(s["section_id"], []))
+            if not us:
+                probs_par.append(f"{s['section_id']} has no paragraphs or notes")
+                continue
+            prev = s["start"]
+            for j, (a, b, uid, label) in enumerate(us):
+                gap = (a - prev) if j == 0 else (a - prev - 2)
+                ok_gap = gap == 0 or (label is not None and gap > 0)
+                if text is not None and ok_gap and gap > 0:
+                    lead = text[a - gap : a]
+                    ok_gap = bool(re.fullmatch(r"\S+ ", lead))
+                if j and text is not None and text[prev : prev + 2] != "\n\n":
+                    ok_gap = False
+                if not ok_gap:
+                    probs_par.append(f"{uid} at {a} does not follow {prev} in {s['section_id']}")
+                prev = b
+            if prev != s["end"]:
+                probs_par.append(f"{s['section_id']}: units end at {prev}, section ends at {s['end']}")
+    out.append(_check("sections tile the document text", "sections", len(tables["sections"]), probs_sec))
+    out.append(_check("paragraphs and notes tile their section", "paragraphs", len(tables["paragraphs"]), probs_par))
+
+    # the audit balances: kept + removed = raw, exactly (the raw text is rebuilt and hashed)
+    probs = []
+    for d, doc in docs.items():
+        text = texts.get(d)
+        rows = sorted(by_doc[d]["removed"], key=lambda r: r["position"])
+        if text is None or any(r["text"] is None for r in rows):
+            continue
+        raw_parts, cpos, rpos = [], 0, 0
+        for r in rows:
+            kept = text[cpos : r["clean_offset"]]
+            raw_parts.append(kept)
+            rpos += len(kept)
+            if r["raw_start"] != rpos or r["raw_end"] - r["raw_start"] != len(r["text"]):
+                probs.append(f"{r['removal_id']}: raw offsets {r['raw_start']}-{r['raw_end']} do not tile the raw file")
+                break
+            if text[r["clean_offset"] : r["clean_offset"] + len(r["replacement"])] != r["replacement"]:
+                probs.append(f"{r['removal_id']}: replacement not found at clean offset {r['clean_offset']}")
+                break
+            raw_parts.append(r["text"])
+            rpos += len(r["text"])
+            cpos = r["clean_offset"] + len(r["replacement"])
+        raw_parts.append(text[cpos:])
+        raw = "".join(raw_parts)
+        if hashlib.sha256(raw.encode("utf-8")).hexdigest() != doc["raw_sha256"]:
+            probs.append(f"{d}: clean text + audit does not rebuild the raw file (SHA-256 differs)")
+        if len(raw) != doc["raw_chars"]:
+            probs.append(f"{d}: rebuilt raw has {len(raw)} characters, expected {doc['raw_chars']}")
+    out.append(_check("audit balances: kept + removed spans rebuild the raw file (SHA-256)", "removed",
+                      len(tables["removed"]), probs))  # fmt: skip
+
+    # each callout points to a note of the same document and reads as that note's marker
+    probs = []
+    n = 0
+    paras = {p["paragraph_id"]: p for p in tables["paragraphs"]}
+    for nt in tables["notes"]:
+        t = texts.get(nt["doc_id"])
+        for c in nt["callouts"]:
+            n += 1
+            p = paras.get(c["paragraph_id"])
+            if p is None or p["doc_id"] != nt["doc_id"] or not (p["start"] <= c["start"] < c["end"] <= p["end"]):
+                probs.append(f"{nt['note_id']}: callout {c['start']}-{c['end']} not inside a paragraph of {nt['doc_id']}")
+                continue
+            if t is None:
+                continue
+            marker = t[c["start"] : c["end"]]
+            if nt["label"] is not None and marker != nt["label"]:
+                probs.append(f"{nt['note_id']}: callout {marker!r} does not point to note {nt['label']!r}")
+            if nt["label"] is None and nt["text"] and _fold(marker.split()[0].strip("(,")) not in _fold(nt["text"][:200]):
+                probs.append(f"{nt['note_id']}: citation {marker!r} does not name this reference's author")
+    out.append(_check("callouts point to a note of the same document", "notes", n, probs))
+
+    # row counts per document as the build reported them
+    if summary is not None:
+        probs = []
+        for s in summary.get("documents", []):
+            d = s["doc_id"]
+            for t in ("sections", "paragraphs", "notes"):
+                if len(by_doc[d][t]) != s[t]:
+                    probs.append(f"{d}: {len(by_doc[d][t])} {t}, build reported {s[t]}")
+        out.append(_check("row counts per document match the build summary", "documents", len(docs), probs))
+
+    # stances: every document x target has exactly one author row
+    targets = [t["target_id"] for t in tables["stance_targets"]]
+    probs = []
+    for d in docs:
+        if not by_doc[d]["stances"]:
+            continue
+        for t in targets:
+            k = sum(1 for s in by_doc[d]["stances"] if s["target_id"] == t and s["holder"] == "author")
+            if k != 1:
+                probs.append(f"{d} x {t}: {k} author rows")
+    out.append(_check("every document x target has exactly one author stance", "stances", len(tables["stances"]), probs))
+    return out
+
+
+def validate_tables(
+    tables: dict[str, list[dict[str, Any]]], summary: dict[str, Any] | None = None,
+    probes: dict[str, str] | None = None,
+) -> Report:  # fmt: skip
+    report = Report()
+    report.checks += jsonschema_checks(tables)
+    if all(t in tables for t in TABLES):
+        report.checks += gx_checks(tables, probes or {})
+        report.checks += integrity_checks(tables, summary)
+    return report
+
+
+# ------------------------------------------------------------------------------------------ release folder
+def read_release_tables(release: Path) -> dict[str, list[dict[str, Any]]]:
+    import pyarrow.parquet as pq
+
+    tables = {}
+    for t in TABLES:
+        path = release / "data" / t / "train-00000-of-00001.parquet"
+        if not path.is_file():
+            raise InputError(str(path), None, "missing table file")
+        try:
+            tables[t] = pq.read_table(path).to_pylist()
+        except Exception as exc:
+            raise InputError(str(path), None, f"unreadable Parquet: {exc}") from exc
+    return tables
+
+
+def sha256_path(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def manifest_checks(release: Path) -> list[Check]:
+    mpath = release / "manifest.json"
+    if not mpath.is_file():
+        return [Check("manifest.json present", "release", "manifest", False, 0, 1, ["manifest.json missing"])]
+    manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    probs = []
+    files = manifest.get("files", {})
+    for rel, info in sorted(files.items()):
+        p = release / rel
+        if not p.is_file():
+            probs.append(f"{rel} listed in manifest but missing")
+        elif sha256_path(p) != info["sha256"]:
+            probs.append(f"{rel}: SHA-256 differs from the manifest (tampered or corrupted)")
+    on_disk = {str(p.relative_to(release)) for p in release.rglob("*") if p.is_file()} - {"manifest.json"}
+    for extra in sorted(on_disk - set(files)):
+        probs.append(f"{extra} is not listed in the manifest")
+    return [Check("files match manifest SHA-256", "release", "manifest", not probs, len(files), len(probs), probs[:MAX_EXAMPLES])]
+
+
+def validate_release(release: Path) -> Report:
+    release = Path(release)
+    if not release.is_dir():
+        raise InputError(str(release), None, "release folder does not exist")
+    tables = read_release_tables(release)
+    summary = probes = None
+    bs = release / "build_summary.json"
+    if bs.is_file():
+        summary = json.loads(bs.read_text(encoding="utf-8"))["summary"]
+    bc = release / "build_config.json"
+    if bc.is_file():
+        probes = json.loads(bc.read_text(encoding="utf-8")).get("noise_probes")
+    report = validate_tables(tables, summary, probes)
+    report.checks += manifest_checks(release)
+    return report
