@@ -87,32 +87,50 @@ class Block:
 
     k_start: int
     k_end: int
-    newlines_before: int
+    blank_lines_before: int  # longest run of blank lines in the raw text before the block
     marks: set[str] = field(default_factory=set)
     text: str = ""  # normalised text
     ops: list[tuple[int, int, str, str]] = field(default_factory=list)  # (k_start, k_end, repl, reason)
     list_item: bool = False
 
 
-def split_blocks(kv: KView) -> list[Block]:
-    blocks = []
+def split_blocks(kv: KView, raw: str) -> list[Block]:
+    """Blocks of the K view: runs of text between blank lines, and one block per line of a bulleted list."""
+    spans = []
     pos = 0
-    nl_before = 0
     for m in BLOCK_SEP.finditer(kv.text):
         if m.start() > pos:
-            blocks.append(Block(pos, m.start(), nl_before))
-        nl_before = m.group().count("\n") if (m.start() > pos or not blocks) else nl_before + m.group().count("\n")
+            spans.append((pos, m.start()))
         pos = m.end()
     if pos < len(kv.text):
-        blocks.append(Block(pos, len(kv.text), nl_before))
-    out = []
-    for b in blocks:  # a list written one item per line is one block per item
-        pos, nl = b.k_start, b.newlines_before
-        for m in LIST_LINE.finditer(kv.text, b.k_start, b.k_end):
-            out.append(Block(pos, m.start(), nl))
-            pos, nl = m.end(), 1
-        out.append(Block(pos, b.k_end, nl))
-    return [b for b in out if kv.text[b.k_start : b.k_end].strip()]
+        spans.append((pos, len(kv.text)))
+    pieces = []
+    for s, e in spans:  # a list written one item per line is one block per item
+        p = s
+        for m in LIST_LINE.finditer(kv.text, s, e):
+            pieces.append((p, m.start()))
+            p = m.end()
+        pieces.append((p, e))
+    blocks = []
+    prev_raw_end = 0
+    for s, e in pieces:
+        if not kv.text[s:e].strip():
+            continue
+        rs, re_ = kv.raw_range(s, e)
+        blocks.append(Block(s, e, blank_run(raw[prev_raw_end:rs])))
+        prev_raw_end = re_
+    return blocks
+
+
+def blank_run(between: str) -> int:
+    """Longest run of blank lines in the raw text between two blocks; removed lines (non-blank) break a
+    run, so cutting out a caption does not fake a section break."""
+    lines = between.split("\n")[1:-1]
+    best = cur = 0
+    for ln in lines:
+        cur = cur + 1 if not ln.strip() else 0
+        best = max(best, cur)
+    return best
 
 
 def normalise_block(kv: KView, b: Block) -> None:

@@ -174,7 +174,7 @@ def process_document(
     claims = Claims()
     rule_edits, meta, marks = apply_rules(raw, applicable, claims)
     kv = build_kview(raw, rule_edits)
-    blocks = split_blocks(kv)
+    blocks = split_blocks(kv, raw)
     if not blocks:
         raise InputError(file, None, "no text left after cleaning (the file is nothing but noise)")
     for pos, kind in marks:

@@ -81,7 +81,7 @@ def build_units(kv: KView, blocks: list[Block], prof: dict[str, Any]) -> list[Un
     units: list[Unit] = []
     in_notes = False
     for i, b in enumerate(blocks):
-        brk = b.newlines_before >= 3 and prof["blank_line_section_break"]
+        brk = b.blank_lines_before >= 2 and prof["blank_line_section_break"]
         if not in_notes and notes and starts_note(b):
             in_notes = True
         if in_notes:
