@@ -144,7 +144,7 @@ def normalise_block(kv: KView, b: Block) -> None:
         ops.append((s, s + lead, "", "ws_indent"))
     body_start, body_end = s + lead, e - trail
     bm = BULLET.match(kv.text, body_start, body_end)
-    if bm:
+    if bm and bm.end() < body_end:  # a bullet glyph with nothing after it is text, not a list marker
         b.list_item = True
         ops.append((body_start, bm.end(), "", "list_marker"))
         body_start = bm.end()

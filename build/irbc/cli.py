@@ -13,7 +13,6 @@ from rich.table import Table
 from .errors import IrbcError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-err_console = Console(stderr=True)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -120,10 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except IrbcError as exc:
-        err_console.print(f"irbc {args.cmd}: error: {exc}", markup=False, highlight=False)
+        sys.stderr.write(f"irbc {args.cmd}: error: {exc}\n")
         return 1
     except KeyboardInterrupt:
-        err_console.print(f"irbc {args.cmd}: interrupted; the previous release is untouched")
+        sys.stderr.write(f"irbc {args.cmd}: interrupted; the previous release is untouched\n")
         return 130
 
 

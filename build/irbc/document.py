@@ -209,12 +209,14 @@ def process_document(
     notes = []
     for u, sid in pending_notes:
         rs, re_ = kv.raw_range(u.blocks[0].k_start, u.blocks[-1].k_end)
-        s = u.start + u.body_offset
+        s = min(u.start + u.body_offset, u.end)
         notes.append(Note(f"{doc_id}-n{len(notes):03d}", doc_id, sid, len(notes), u.label, u.note_kind or "endnote",
                           text[s:u.end], s, u.end, rs, re_))  # fmt: skip
     callouts, diags = _callouts(doc_id, prof, paragraphs, notes, text)
     notes = [_with_callouts(n, callouts) for n in notes]
     for n in notes:
+        if n.start == n.end:
+            diags.append(Diagnostic(doc_id, "empty_note", f"note {n.label or n.note_id} has no text", n.start, n.end))
         if not n.callouts:
             diags.append(Diagnostic(doc_id, "note_without_callout",
                                     f"note {n.label or n.note_id} has no callout in the text", n.start, n.end))  # fmt: skip

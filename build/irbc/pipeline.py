@@ -110,7 +110,6 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
         "dataset_version": DATASET_VERSION,
         "on_bad_input": opts.on_bad_input,
         "text_policy": opts.text_policy,
-        "corpus": "corpus" if opts.corpus.resolve() == (Path(__file__).resolve().parents[2] / "corpus") else str(opts.corpus),
         "inputs": dict(sorted(inputs.items())),
         "git_commit": _git_commit(cfg.root),
         "noise_probes": {r.id: r.probe for r in cfg.rules if r.probe},

@@ -9,7 +9,7 @@ from typing import Any
 
 from .records import Edit
 
-HSPACE = r"[ \t\u00a0]*"
+HSPACE = r"[ \t\r\u00a0]*"
 
 
 @dataclass(frozen=True)
