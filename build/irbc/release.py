@@ -72,7 +72,14 @@ def write_manifest(release: Path, result: BuildResult) -> None:
 
 
 def finalize(release: Path, result: BuildResult, report: Report) -> None:
-    """Write the report files into the (temporary) release folder; the manifest goes last."""
-    _dump(release / "validation_report.json", report.to_json())
+    """Write the card, DATASHEET, citation and report files into the (temporary) release folder; the manifest
+    goes last so it covers every other file."""
+    from .docs import citation_cff, dataset_card, datasheet
+
+    rj = report.to_json()
+    _dump(release / "validation_report.json", rj)
     (release / "validation_report.html").write_text(render_report_html(report), encoding="utf-8")
+    (release / "README.md").write_text(dataset_card(result, rj), encoding="utf-8")
+    (release / "DATASHEET.md").write_text(datasheet(result, rj), encoding="utf-8")
+    (release / "CITATION.cff").write_text(citation_cff(DATASET_VERSION), encoding="utf-8")
     write_manifest(release, result)

@@ -1,0 +1,373 @@
+"""The dataset card (README.md of the release) and DATASHEET.md, with every count computed from the built
+tables and every field table derived from schema/ (never typed by hand)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from . import DATASET_VERSION
+from .hf import card_yaml
+from .schema import TABLES, field_table, load_schema
+
+if TYPE_CHECKING:
+    from .pipeline import BuildResult
+
+REPO_HINT = "the project repository"
+
+
+def _md_table(head: list[str], rows: list[list[Any]]) -> str:
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        out.append("| " + " | ".join(str(x).replace("|", "\\|").replace("\n", " ") for x in r) + " |")
+    return "\n".join(out)
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
+def stats(result: BuildResult) -> dict[str, Any]:
+    t = result.tables
+    removed = t["removed"]
+    docs = t["documents"]
+    words = {d["doc_id"]: len((d["text"] or "").split()) for d in docs}
+    by_reason = Counter((r["action"], r["reason"]) for r in removed)
+    chars_by_reason = Counter()
+    for r in removed:
+        chars_by_reason[(r["action"], r["reason"])] += r["raw_end"] - r["raw_start"]
+    mentions = t["concept_mentions"]
+    return {
+        "n_docs": len(docs),
+        "words": words,
+        "rows": {k: len(v) for k, v in t.items()},
+        "by_reason": by_reason,
+        "chars_by_reason": chars_by_reason,
+        "actions": Counter(r["action"] for r in removed),
+        "mentions_by_annotator": Counter(m["annotator"] for m in mentions),
+        "curated_by_concept": Counter(m["concept_id"] for m in mentions if m["annotator"] == "curated_v1"),
+        "stance_labels": Counter((s["attribution"], s["stance"]) for s in t["stances"]),
+        "diagnostics": Counter(d["code"] for d in result.diagnostics),
+    }
+
+
+def _doc_table(result: BuildResult, st: dict[str, Any]) -> str:
+    rows = []
+    per = {d["doc_id"]: d for d in result.summary["documents"]}
+    for d in result.tables["documents"]:
+        s = per[d["doc_id"]]
+        rows.append([d["doc_id"], d["genre"], "; ".join(d["authors"]) or "— (not stated)", d["date"] or "— (not stated)",
+                     st["words"][d["doc_id"]], s["sections"], s["paragraphs"], s["notes"], s["callouts_linked"],
+                     s["chars_raw"], s["chars_removed"]])  # fmt: skip
+    return _md_table(["doc_id", "genre", "authors", "date", "words", "sections", "paragraphs", "notes",
+                      "callouts linked", "raw chars", "chars removed"], rows)  # fmt: skip
+
+
+def _removed_table(st: dict[str, Any]) -> str:
+    rows = [[a, r, n, st["chars_by_reason"][(a, r)]] for (a, r), n in sorted(st["by_reason"].items())]
+    return _md_table(["action", "reason (rule id or normalisation)", "spans", "raw chars"], rows)
+
+
+def _scores_table(result: BuildResult) -> str:
+    sc = result.scores
+    if not sc:
+        return "No curated mention review was present in this build, so no figures are reported."
+    o = sc["overall"]
+    lines = [f"Overall, over the main-text paragraphs of {len(sc['documents'])} reviewed documents "
+             f"(exact span and concept match): precision **{_pct(o['precision'])}**, recall **{_pct(o['recall'])}**, "
+             f"F1 **{_pct(o['f1'])}** (TP {o['tp']}, FP {o['fp']}, FN {o['fn']}).", ""]  # fmt: skip
+    rows = [[c, v["tp"], v["fp"], v["fn"], _pct(v["precision"]), _pct(v["recall"])]
+            for c, v in sc["per_concept"].items()]  # fmt: skip
+    lines.append(_md_table(["concept", "TP", "FP", "FN", "precision", "recall"], rows))
+    return "\n".join(lines)
+
+
+def _fields(table: str) -> str:
+    rows = [[f"`{n}`", typ, "yes" if nullable else "no", desc] for n, typ, desc, nullable in field_table(table)]
+    return _md_table(["field", "type", "nullable", "description"], rows)
+
+
+def _rights_table(result: BuildResult) -> str:
+    rows = []
+    for d in result.tables["documents"]:
+        rows.append([d["doc_id"], d["rights"] or "none stated in the scrape", d["venue"] or d["site"]])
+    return _md_table(["doc_id", "rights statement in the source", "venue / site"], rows)
+
+
+def citation_bibtex(version: str) -> str:
+    return (
+        "@misc{irbc_" + version.replace(".", "_") + ",\n"
+        "  title        = {{IR Balancing Corpus: an annotated dataset of international-relations writing on "
+        "balancing, bandwagoning, hedging and China--Russia alignment}},\n"
+        "  author       = {{IR Balancing Corpus contributors}},\n"
+        f"  version      = {{{version}}},\n"
+        "  year         = {2026},\n"
+        "  note         = {Hugging Face dataset folder built by the irbc package; no DOI has been assigned}\n"
+        "}"
+    )
+
+
+def citation_cff(version: str) -> str:
+    data = {
+        "cff-version": "1.2.0",
+        "message": "If you use this dataset, please cite it as below.",
+        "type": "dataset",
+        "title": "IR Balancing Corpus",
+        "abstract": "An annotated research dataset of international-relations writing on balancing, bandwagoning, "
+        "hedging and the China–Russia alignment debate.",
+        "authors": [{"name": "IR Balancing Corpus contributors"}],
+        "version": version,
+        "keywords": ["international relations", "balancing", "bandwagoning", "hedging", "China–Russia relations"],
+    }
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def dataset_card(result: BuildResult, report_json: dict[str, Any]) -> str:
+    st = stats(result)
+    header = yaml.safe_dump(card_yaml(DATASET_VERSION, st["n_docs"]), sort_keys=False, allow_unicode=True)
+    examples = []
+    for t in TABLES:
+        row = result.tables[t][0] if result.tables[t] else {}
+        short = {k: (v[:120] + "…" if isinstance(v, str) and len(v) > 120 else v) for k, v in row.items()}
+        if isinstance(short.get("evidence"), list):
+            short["evidence"] = short["evidence"][:1]
+        if isinstance(short.get("callouts"), list):
+            short["callouts"] = short["callouts"][:2]
+        examples.append(f"### `{t}`\n\n{load_schema(t)['description']} Rows: {st['rows'][t]}.\n\n{_fields(t)}\n\n"
+                        f"Example row:\n\n```json\n{json.dumps(short, ensure_ascii=False, indent=1)}\n```\n")  # fmt: skip
+    o = (result.scores or {}).get("overall", {})
+    return f"""---
+{header}---
+
+# IR Balancing Corpus (version {DATASET_VERSION})
+
+An annotated research dataset of international-relations (IR) writing on balancing, bandwagoning, hedging and the
+China–Russia alignment debate: {st['n_docs']} documents (a journal-article preview with its endnotes, two blog
+essays, a blog post with notes, an encyclopedia entry with its reference list, and an essay), cleaned with a full
+audit, split into sections, paragraphs and notes, and annotated with IR concept mentions (stand-off, tied to a
+versioned codebook) and curated stances with verbatim evidence.
+
+## Loading
+
+```python
+from datasets import load_dataset
+
+docs = load_dataset("path/or/hub-id", "documents", split="train")        # the default config
+stances = load_dataset("path/or/hub-id", "stances", split="train")       # any config below
+one = load_dataset("parquet", data_files="data/notes/train-00000-of-00001.parquet", split="train")
+```
+
+```python
+import pandas as pd
+paragraphs = pd.read_parquet("data/paragraphs/train-00000-of-00001.parquet")
+```
+
+```python
+import duckdb
+duckdb.sql("select doc_id, count(*) from 'data/concept_mentions/*/*.parquet' group by doc_id")
+```
+
+```python
+import polars as pl
+notes = pl.read_parquet("data/notes/train-00000-of-00001.parquet")
+```
+
+Every config has one split, `train`: a corpus of {st['n_docs']} documents has no held-out split, and none is
+implied. Offsets (`start`, `end`) are character offsets into `documents.text` (the clean text) and
+`text[start:end]` always equals the stored span text; `raw_start`/`raw_end` are character offsets into the raw
+file decoded as UTF-8.
+
+## Structure
+
+{st['rows']['documents']} documents, {st['rows']['sections']} sections, {st['rows']['paragraphs']} paragraphs,
+{st['rows']['notes']} notes, {st['rows']['removed']} audit spans, {st['rows']['concepts']} concepts,
+{st['rows']['concept_mentions']} concept mentions, {st['rows']['stance_targets']} stance targets,
+{st['rows']['stances']} stances. Field tables are generated from the JSON Schemas in `schema/`.
+
+{chr(10).join(examples)}
+## How the data was made
+
+- **Cleaning.** Declared rules (`corpus/rules.yaml`: id, detector, pattern, reason, scope) remove scraping noise
+  and move paratext (bylines, dates, keywords, citation lines, biographies, ethics statements) to document
+  metadata; whitespace and Unicode are normalised; typography is kept. Every change is a row of `removed`; kept
+  plus removed spans rebuild each raw file exactly (checked by SHA-256 at validation). Counts by reason are in the
+  DATASHEET.
+- **Splitting.** Headings from the text's own signals; notes (endnotes, bracketed notes, reference entries) with
+  their in-text callouts linked.
+- **Annotation.** `lexicon_v1` (Aho–Corasick over the codebook's surface forms, case-insensitive, word-bounded,
+  longest match first) tags every paragraph and note; `curated_v1` is a reviewed layer over the main text of all
+  documents (every automatic mention accepted or rejected, missed mentions added). Measured against it, the tagger
+  has precision {_pct(o.get('precision'))} and recall {_pct(o.get('recall'))}. Stances are curated for every
+  document × target pair, with reported positions of named sources.
+- **Validation.** {report_json['n_checks']} checks (jsonschema on every record, great-expectations suites per table,
+  cross-table integrity, manifest checksums) passed; see `validation_report.html`.
+
+## Intended uses
+
+Teaching and research on IR concepts and arguments: concept-usage counts, close reading with traceable evidence,
+testing concept taggers and stance classifiers on a small gold set, and studying how scraped scholarly text is
+cleaned.
+
+## Out-of-scope uses
+
+Statistical claims about the IR literature (five documents are not a sample of it); training large models on the
+texts (the texts are third-party copyrighted works; see Licensing); attributing views to people beyond what the
+quoted evidence shows.
+
+## Limitations and biases
+
+Five English texts chosen by the project, of very uneven genre and scholarly weight (a peer-reviewed article whose
+body is paywalled and missing, an encyclopedia entry, two blog essays and a self-published essay). The Springer
+preview contains only the abstract and the 67 endnotes, so its notes have no callouts. Curation was done by one
+annotation team with pre-filled review files (see the DATASHEET). Metadata the sources do not state (for example the
+encyclopedia entry's author and the blog essay's date) is null.
+
+## Licensing
+
+The annotations, codebook and code are the project's work. The texts remain the works of their authors and
+publishers; the release reproduces them for research under the rights statements listed in the DATASHEET, which
+discusses redistribution per document. `license: other` reflects that mix.
+
+## Citation
+
+```bibtex
+{citation_bibtex(DATASET_VERSION)}
+```
+"""
+
+
+def datasheet(result: BuildResult, report_json: dict[str, Any]) -> str:
+    st = stats(result)
+    o = (result.scores or {}).get("overall", {})
+    removed_noise = sum(n for (a, _), n in st["by_reason"].items() if a == "remove")
+    moved = sum(n for (a, _), n in st["by_reason"].items() if a == "metadata")
+    normalised = sum(n for (a, _), n in st["by_reason"].items() if a == "normalize")
+    stance_rows = [[a, s, n] for (a, s), n in sorted(st["stance_labels"].items())]
+    diag_rows = [[c, n] for c, n in sorted(st["diagnostics"].items())]
+    null_meta = []
+    for d in result.tables["documents"]:
+        missing = [k for k in ("authors", "date", "venue", "publisher", "doi", "url", "rights") if not d[k]]
+        null_meta.append([d["doc_id"], ", ".join(missing) or "—"])
+    field_sections = "\n\n".join(f"#### `{t}`\n\n{_fields(t)}" for t in TABLES)
+    return f"""# DATASHEET: IR Balancing Corpus (version {DATASET_VERSION})
+
+Answers to the "Datasheets for Datasets" questions (Gebru et al.), followed by a data statement (Bender &
+Friedman). Every count below is computed from the built tables by `irbc build`; nothing is typed by hand. The
+repository's top-level `DATASHEET.md` is this same document.
+
+## Motivation
+
+- **For what purpose was the dataset created?** To give IR scholars and computational social scientists a small,
+  fully traceable corpus on balancing, bandwagoning, hedging and the China–Russia alignment debate, with concept
+  mentions tied to a versioned codebook and stances backed by verbatim evidence.
+- **Who created it and on whose behalf?** The IR Balancing Corpus project. No funding body is stated.
+
+## Composition
+
+- **What do the instances represent?** Documents (scraped web texts) and the units derived from them: sections,
+  paragraphs, notes, audit spans, concept mentions and stances, plus the codebook concepts and stance targets.
+- **How many instances?** {st['rows']['documents']} documents; {st['rows']['sections']} sections;
+  {st['rows']['paragraphs']} paragraphs; {st['rows']['notes']} notes; {st['rows']['removed']} audit spans;
+  {st['rows']['concepts']} concepts; {st['rows']['concept_mentions']} concept mentions
+  ({st['mentions_by_annotator']['lexicon_v1']} by `lexicon_v1`, {st['mentions_by_annotator']['curated_v1']} by
+  `curated_v1`); {st['rows']['stance_targets']} stance targets; {st['rows']['stances']} stances.
+
+{_doc_table(result, st)}
+
+- **Is it a sample?** Yes: five texts chosen by the project to cover the genres and positions of the debate. It is
+  not representative of the IR literature.
+- **Is any information missing?** The Springer item is a preview: its body text is paywalled and absent, so its 67
+  endnotes have no callouts. The LSE post's note [20] is cited but absent from the scraped note list. Figures
+  referred to in the Gervais essay are not in the scrape. Metadata the text does not state is null, never guessed:
+
+{_md_table(["doc_id", "metadata fields that are null (not stated in the source)"], null_meta)}
+
+- **Diagnostics reported by the build** (callouts without notes, notes without callouts, empty notes):
+
+{_md_table(["code", "count"], diag_rows) if diag_rows else "None."}
+
+- **Confidential or offensive content?** No personal data beyond authors' names and published biographies.
+
+### Fields (generated from `schema/`)
+
+{field_sections}
+
+## Collection process
+
+The five texts were scraped from the web (a Springer article page, two blogs, an Oxford Research Encyclopedia page,
+a Medium page) and are kept byte-for-byte in `corpus/raw/`; their SHA-256s are in `manifest.json`. URLs and
+retrieval dates were not recorded with the scrapes and are null. The only date a page states about itself besides
+publication dates is the encyclopedia's print date, kept as `printed_date`.
+
+## Preprocessing, cleaning and labelling
+
+**Cleaning.** {removed_noise} spans of scraping noise were removed and {moved} spans of paratext were moved to
+document metadata; {normalised} normalisations (whitespace, list markers, note labels, Unicode) were recorded. Every
+audit span is a row of the `removed` table; the counts below are computed from it:
+
+{_removed_table(st)}
+
+The raw texts are kept, so cleaning can be audited and redone: kept plus audit spans rebuild every raw file, and the
+validator checks this by SHA-256.
+
+**Annotation.** Concept mentions follow `schema/GUIDELINES.md` and the codebook `schema/codebook.yaml`
+(version {result.tables['concepts'][0]['codebook_version'] if result.tables['concepts'] else 'n/a'}).
+`lexicon_v1` is automatic. `curated_v1` was produced by the project's annotators (working as careful IR readers,
+with the guidelines) who reviewed every automatic mention in the main text of each document — each accepted or
+rejected, with relabels and comments — and added the mentions the tagger missed; the review files start from the
+tagger's output with every decision pre-set to accept, which can bias a reviewer towards acceptance. Notes and
+reference entries carry automatic mentions only. The tagger's measured agreement with the curated layer:
+
+{_scores_table(result)}
+
+**Stances.** For every document × target pair, the author's stance (`favor`, `against`, `neutral`, `none`) and,
+where a document reports a named source's position, a row for that holder, each with verbatim evidence resolved to
+offsets and a one-sentence rationale (annotator `curated_v1`). Label counts:
+
+{_md_table(["attribution", "stance", "rows"], stance_rows)}
+
+No inter-annotator agreement was measured: each file had one annotator. This is a limitation.
+
+## Uses
+
+- **Intended:** concept-usage analysis, close reading with traceable evidence, evaluating concept taggers and stance
+  classifiers on a small gold set, teaching.
+- **Not intended:** claims about the IR field at large; redistribution of the texts beyond what their rights allow;
+  training generative models on the texts.
+
+## Distribution and rights
+
+The annotations, codebook and code are the project's work. The texts belong to their authors and publishers.
+Rights statements found in the sources:
+
+{_rights_table(result)}
+
+No document states an open licence. The Oxford Research Encyclopedia page states "Personal use only; commercial use
+is strictly prohibited". The Springer page is a publisher preview of a subscription article. The blogs and the
+Medium essay state no licence (the LSE page's Creative Commons lines concern its images, which are not in the
+corpus). Redistributing the full texts is therefore not clearly permitted for any document; publish a full-text
+release only where you have the right to, and otherwise distribute stand-off annotations and let users supply their
+own copies of the texts.
+
+## Maintenance
+
+Maintained in {REPO_HINT}. Versions follow semantic versioning (dataset `{DATASET_VERSION}`; the codebook has its
+own version). Errors are fixed through the repository's issues; every release carries `manifest.json` with the input
+hashes and the git commit it was built from.
+
+## Data statement
+
+- **Curation rationale.** Texts that argue about balancing, bandwagoning, hedging and China–Russia alignment,
+  across genres (peer-reviewed article, reference work, blogs, essay), so that concept use and stance can be
+  compared across registers.
+- **Language variety.** English (`en`); academic and policy-blog registers; one essay by a non-native writer
+  (Gervais) with French-influenced phrasing, kept as written.
+- **Text characteristics.** Argumentative IR prose with notes and references; paratext removed as described above.
+- **Annotator description.** Project annotators working from the written guidelines, reading each text in full;
+  no demographic information is recorded.
+- **Provenance.** Raw files and SHA-256s in `manifest.json` (`provenance.inputs`); validation:
+  {report_json['n_checks']} checks passed (`validation_report.html`).
+"""
