@@ -5,12 +5,19 @@ BIN := $(VENV)/bin
 
 .PHONY: setup release test lint format typecheck bench clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(VENV)-cff/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+# cffconvert (the reference CITATION.cff validator) pins jsonschema 3, which the package cannot use, so it lives
+# in a small venv of its own; tests call it as a program.
+$(VENV)-cff/.installed:
+	$(PY) -m venv $(VENV)-cff
+	$(VENV)-cff/bin/pip install --quiet "cffconvert==2.0.0"
 	touch $@
 
 release: setup

@@ -82,4 +82,8 @@ def finalize(release: Path, result: BuildResult, report: Report) -> None:
     (release / "README.md").write_text(dataset_card(result, rj), encoding="utf-8")
     (release / "DATASHEET.md").write_text(datasheet(result, rj), encoding="utf-8")
     (release / "CITATION.cff").write_text(citation_cff(DATASET_VERSION), encoding="utf-8")
+    from .croissant import write_croissant
+    from .docs import citation_bibtex
+
+    write_croissant(release, DATASET_VERSION, citation_bibtex(DATASET_VERSION))
     write_manifest(release, result)

@@ -1,0 +1,105 @@
+"""The release folder through the real clients, offline: datasets, mlcroissant, cffconvert; manifest; card."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import ROOT, table
+from irbc.schema import TABLES
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+
+
+@pytest.mark.parametrize("config", TABLES)
+def test_load_dataset_every_config(release, config, tmp_path):
+    import datasets
+
+    from irbc.hf import features
+
+    ds = datasets.load_dataset(str(release), config, split="train", cache_dir=str(tmp_path / "cache"))
+    manifest = json.loads((release / "manifest.json").read_text())
+    assert ds.num_rows == manifest["files"][f"data/{config}/train-00000-of-00001.parquet"]["rows"]
+    assert ds.features == features(config)
+    if config == "stances":
+        assert ds.features["stance"].names == ["favor", "against", "neutral", "none"]
+        assert isinstance(ds.features["evidence"], datasets.List)
+        row = next(r for r in ds if r["evidence"])
+        assert set(row["evidence"][0]) == {"quote", "start", "end", "paragraph_id", "note_id"}
+    if config == "sections":
+        assert "references" in ds.features["kind"].names
+
+
+def test_card_declares_one_config_per_table(release):
+    text = (release / "README.md").read_text(encoding="utf-8")
+    header = yaml.safe_load(text.split("---\n")[1])
+    assert [c["config_name"] for c in header["configs"]] == list(TABLES)
+    assert [c["config_name"] for c in header["configs"] if c.get("default")] == ["documents"]
+    assert [c["config_name"] for c in header["dataset_info"]] == list(TABLES)
+    for key in ("pretty_name", "license", "language", "task_categories", "task_ids", "size_categories", "tags"):
+        assert header[key]
+    body = text.split("---\n", 2)[2]
+    for needle in ("load_dataset", "pd.read_parquet", "duckdb", "polars", "```bibtex", "no held-out split",
+                   "Out-of-scope uses", "Limitations and biases", "Licensing"):
+        assert needle in body
+
+
+def test_datasheet_counts_come_from_the_tables(release):
+    ds = (release / "DATASHEET.md").read_text(encoding="utf-8")
+    n = {t: len(table(release, t)) for t in TABLES}
+    assert f"{n['documents']} documents; {n['sections']} sections;" in ds
+    removed = table(release, "removed")
+    ftr = sum(1 for r in removed if r["reason"] == "ore_find_this_resource")
+    assert f"| remove | ore_find_this_resource | {ftr} |" in ds
+    scores = json.loads((release / "build_summary.json").read_text())["tagger_scores"]["overall"]
+    assert f"precision **{scores['precision']:.3f}**" in ds
+    for heading in ("## Motivation", "## Composition", "## Collection process", "## Preprocessing, cleaning and labelling",
+                    "## Uses", "## Distribution and rights", "## Maintenance", "## Data statement"):
+        assert heading in ds
+
+
+def test_top_level_datasheet_is_the_release_datasheet(release):
+    assert (ROOT / "DATASHEET.md").read_text(encoding="utf-8") == (release / "DATASHEET.md").read_text(encoding="utf-8"), \
+        "run `make release` to refresh DATASHEET.md"
+
+
+def test_citation_cff_is_valid(release):
+    tool = ROOT / ".venv-cff" / "bin" / "cffconvert"
+    assert tool.exists(), "cffconvert is installed by `make setup` (see Makefile)"
+    proc = subprocess.run([str(tool), "--validate", "-i", str(release / "CITATION.cff")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    cff = yaml.safe_load((release / "CITATION.cff").read_text())
+    assert cff["version"] == json.loads((release / "manifest.json").read_text())["dataset_version"]
+    assert "doi" not in cff
+
+
+def test_croissant_validates_and_yields_records(release):
+    logging.disable(logging.WARNING)
+    import mlcroissant as mlc
+
+    ds = mlc.Dataset(jsonld=str(release / "croissant.json"))
+    for t in TABLES:
+        recs = list(ds.records(t))
+        assert len(recs) == len(table(release, t))
+    stance = next(r for r in ds.records("stances") if r["stances/evidence"])
+    assert stance["stances/evidence"][0]["stances/evidence/start"] >= 0
+
+
+def test_manifest_checksums_match(release):
+    import hashlib
+
+    manifest = json.loads((release / "manifest.json").read_text())
+    assert manifest["dataset_version"] and manifest["codebook_version"]
+    assert set(manifest["provenance"]["inputs"]) >= {f"corpus/raw/{p.name}" for p in (ROOT / "corpus" / "raw").iterdir()}
+    on_disk = {str(p.relative_to(release)) for p in release.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert set(manifest["files"]) == on_disk
+    for rel, info in manifest["files"].items():
+        assert hashlib.sha256((release / rel).read_bytes()).hexdigest() == info["sha256"]
