@@ -20,7 +20,8 @@ def _build(args: argparse.Namespace) -> int:
     from .release import finalize
     from .validate import validate_tables
 
-    opts = BuildOptions(corpus=Path(args.corpus), out=Path(args.out), on_bad_input=args.on_bad_input)
+    opts = BuildOptions(corpus=Path(args.corpus), out=Path(args.out), on_bad_input=args.on_bad_input,
+                        text_policy=args.text_policy)  # fmt: skip
     console = Console(stderr=True, quiet=args.quiet, width=max(Console(stderr=True).width, 150))
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   console=console, transient=True) as progress:  # fmt: skip
@@ -61,6 +62,28 @@ def _print_summary(console: Console, result: object) -> None:
     if result.scores:
         o = result.scores["overall"]
         console.print(f"lexicon_v1 vs curated_v1: precision {o['precision']:.3f}, recall {o['recall']:.3f}")
+
+
+def _rehydrate(args: argparse.Namespace) -> int:
+    from .pipeline import write_release
+    from .release import finalize
+    from .standoff import rehydrate
+    from .validate import validate_tables
+
+    result = rehydrate(Path(args.release), Path(args.raw_dir))
+    report = validate_tables(result.tables, result.summary, result.config["noise_probes"])
+    if not report.passed:
+        raise report.failure()
+    out = write_release(result, Path(args.out), extra=lambda tmp: finalize(tmp, result, report))
+    Console(stderr=True).print(f"rehydrated release written to {out}")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from .publish import publish
+
+    publish(Path(args.release), args.repo_id, dry_run=args.dry_run)
+    return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -106,8 +129,20 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--corpus", default=str(PROJECT_ROOT / "corpus"), help="corpus folder (default: corpus/)")
     b.add_argument("--out", default="release", help="release folder to write (default: release/)")
     b.add_argument("--on-bad-input", choices=["error", "skip"], default="error")
+    b.add_argument("--text-policy", choices=["full", "standoff"], default="full",
+                   help="standoff: withhold the text of documents whose rights do not allow redistribution")
     b.add_argument("--quiet", action="store_true")
     b.set_defaults(func=_build)
+    h = sub.add_parser("rehydrate", help="restore the withheld text of a stand-off release from your raw files")
+    h.add_argument("release")
+    h.add_argument("raw_dir")
+    h.add_argument("--out", required=True)
+    h.set_defaults(func=_rehydrate)
+    u = sub.add_parser("publish", help="upload a validated release to the Hugging Face Hub (dry run by default)")
+    u.add_argument("release")
+    u.add_argument("--repo-id", required=True, help="OWNER/NAME of the dataset repository")
+    u.add_argument("--no-dry-run", dest="dry_run", action="store_false", help="really upload (token from HF_TOKEN)")
+    u.set_defaults(func=_publish)
     v = sub.add_parser("validate", help="run every validation check on a release folder")
     v.add_argument("release")
     v.set_defaults(func=_validate)

@@ -34,7 +34,7 @@ def stats(result: BuildResult) -> dict[str, Any]:
     t = result.tables
     removed = t["removed"]
     docs = t["documents"]
-    words = {d["doc_id"]: len((d["text"] or "").split()) for d in docs}
+    words = {d["doc_id"]: (len(d["text"].split()) if d["text"] is not None else "withheld") for d in docs}
     by_reason = Counter((r["action"], r["reason"]) for r in removed)
     chars_by_reason = Counter()
     for r in removed:

@@ -41,6 +41,7 @@ class BuildResult:
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     scores: dict[str, Any] | None = None
+    build_inputs: dict[str, bytes] = field(default_factory=dict)  # corpus config files shipped in the release
 
 
 def _git_commit(root: Path) -> str | None:
@@ -116,7 +117,14 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
         "skipped": skipped,
     }
     validate_input("build_config", config, "build_config.json")
-    return BuildResult(tables, summary, config, diagnostics, skipped, scores)
+    if opts.text_policy == "standoff":
+        from .standoff import apply_standoff, withheld_docs
+
+        apply_standoff(tables, withheld_docs(cfg.sources))
+    from .standoff import INPUT_FILES
+
+    build_inputs = {name: (cfg.root / name).read_bytes() for name in INPUT_FILES}
+    return BuildResult(tables, summary, config, diagnostics, skipped, scores, build_inputs)
 
 
 def _annotate(root: Path, results: list[DocResult], tables: dict[str, list[dict[str, Any]]],
@@ -198,6 +206,9 @@ def write_release(result: BuildResult, out: Path, extra: Callable[[Path], None] 
         for table, rows in result.tables.items():
             write_parquet(rows, table, tmp / "data" / table / "train-00000-of-00001.parquet")
         _dump(tmp / "build_config.json", result.config)
+        for name, data in result.build_inputs.items():
+            (tmp / "build_inputs").mkdir(exist_ok=True)
+            (tmp / "build_inputs" / name).write_bytes(data)
         _dump(tmp / "build_summary.json", {"summary": result.summary, "diagnostics": result.diagnostics,
                                             "skipped": result.skipped, "tagger_scores": result.scores})  # fmt: skip
         if extra is not None:
