@@ -200,7 +200,8 @@ def write_release(result: BuildResult, out: Path, extra: Callable[[Path], None] 
     """Write into a temporary folder beside ``out`` and rename it into place only when complete."""
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-", dir=out.parent))
+    _remove_stale(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-{os.getpid()}-", dir=out.parent))
     tmp.chmod(0o755)
     try:
         for table, rows in result.tables.items():
@@ -215,7 +216,7 @@ def write_release(result: BuildResult, out: Path, extra: Callable[[Path], None] 
             extra(tmp)
         old = None
         if out.exists():
-            old = out.parent / f".{out.name}-old-{os.getpid()}"
+            old = out.parent / f".{out.name}-old-{os.getpid()}-{tmp.name.rsplit('-', 1)[-1]}"
             out.rename(old)
         tmp.rename(out)
         if old is not None:
@@ -224,6 +225,28 @@ def write_release(result: BuildResult, out: Path, extra: Callable[[Path], None] 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale(out: Path) -> None:
+    """Remove the temporary folders of builds that were killed before they could clean up (their process is
+    gone), so they never accumulate or confuse a later build. A live concurrent build's folder is left alone."""
+    import re
+
+    pat = re.compile(rf"^\.{re.escape(out.name)}-(?:tmp|old)-(\d+)-")
+    for p in out.parent.iterdir():
+        m = pat.match(p.name)
+        if m and p.is_dir() and not _pid_alive(int(m.group(1))):
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def _dump(path: Path, obj: Any) -> None:

@@ -65,6 +65,7 @@ def write_manifest(release: Path, result: BuildResult) -> None:
         "dataset_version": DATASET_VERSION,
         "codebook_version": load_codebook(schema_dir() / "codebook.yaml").version,
         "text_policy": result.config["text_policy"],
+        "skipped_inputs": result.skipped,
         "provenance": {"inputs": result.config["inputs"], "git_commit": result.config.get("git_commit")},
         "files": files,
     }

@@ -1,0 +1,51 @@
+"""Interrupted builds leave the previous release intact; oversized inputs are refused by a documented limit."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import CORPUS, ROOT, run_cli
+from irbc.io import MAX_RAW_BYTES
+
+
+def snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_killed_build_leaves_previous_release_and_next_build_cleans_up(release_copy):
+    before = snapshot(release_copy)
+    killed = False
+    for _ in range(5):  # catch the build while it writes its temporary folder
+        proc = subprocess.Popen([sys.executable, "-m", "irbc.cli", "build", "--corpus", str(CORPUS), "--out",
+                                 str(release_copy), "--quiet"], cwd=ROOT)
+        deadline = time.time() + 120
+        while proc.poll() is None and time.time() < deadline:
+            if any(p.name.startswith(".release-tmp-") for p in release_copy.parent.iterdir()):
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+                killed = True
+                break
+            time.sleep(0.002)
+        if killed:
+            break
+        proc.wait()
+    assert killed, "could not interrupt a build while it was writing"
+    assert snapshot(release_copy) == before, "the previous release changed"
+    stray = [p for p in release_copy.parent.iterdir() if p.name.startswith(".release-")]
+    assert stray, "the killed build left its temporary folder (it could not clean up)"
+    run_cli("build", "--corpus", str(CORPUS), "--out", str(release_copy), "--quiet", check=True)
+    assert not [p for p in release_copy.parent.iterdir() if p.name.startswith(".release-")]
+    assert snapshot(release_copy) == before, "rebuilding the same inputs gives the same bytes"
+
+
+def test_oversized_raw_file_is_refused(corpus_copy, tmp_path):
+    big = corpus_copy / "raw" / "000_bdeadfa9332f0026.txt"
+    with big.open("wb") as f:
+        f.truncate(MAX_RAW_BYTES + 1)
+    proc = run_cli("build", "--corpus", str(corpus_copy), "--out", str(tmp_path / "out"), "--quiet")
+    assert proc.returncode != 0
+    assert "over the documented limit" in proc.stderr and "000_bdeadfa9332f0026.txt" in proc.stderr
