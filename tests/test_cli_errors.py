@@ -34,10 +34,21 @@ def test_missing_corpus_folder(tmp_path):
     ("damage", "needles"),
     [
         (lambda raw: raw.write_bytes(b""), ["000_bdeadfa9332f0026.txt", "empty raw file"]),
-        (lambda raw: raw.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200)), ["not UTF-8", "UTF-16"]),
-        (lambda raw: raw.write_bytes("Caf\u00e9 au lait, d\u00e9j\u00e0 vu.\n".encode("cp1252")), ["byte 3", "not UTF-8", "Windows-1252"]),
+        (
+            lambda raw: raw.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200)),
+            ["not UTF-8", "UTF-16"],
+        ),
+        (
+            lambda raw: raw.write_bytes("Caf\u00e9 au lait, d\u00e9j\u00e0 vu.\n".encode("cp1252")),
+            ["byte 3", "not UTF-8", "Windows-1252"],
+        ),
         (lambda raw: raw.write_bytes(b"text\x00more text " * 10), ["binary file (NUL byte)"]),
-        (lambda raw: raw.write_text("This is a preview of subscription content, log in to check access.\n"), ["nothing but noise"]),
+        (
+            lambda raw: raw.write_text(
+                "This is a preview of subscription content, log in to check access.\n"
+            ),
+            ["nothing but noise"],
+        ),
     ],
     ids=["empty", "binary", "not-utf8", "nul-byte", "only-noise"],
 )
@@ -76,10 +87,24 @@ def test_skip_mode_builds_the_rest_and_lists_what_was_skipped(corpus_copy, tmp_p
 @pytest.mark.parametrize(
     ("edit", "needles"),
     [
-        (lambda t: t.replace("target: russia_balances_china", "target: russia_is_a_bear", 1), ["unknown stance target 'russia_is_a_bear'", "line"]),
-        (lambda t: t.replace("premised on fundamental misunderstandings", "premised on fundamental misreadings", 1), ["quote not found", "line"]),
-        (lambda t: t + "\n  - {target: power_with_restraint, holder: Nobody, attribution: reported, stance: favor, "
-                       "evidence: [{quote: \"Russia\"}], rationale: \"A quote found many times must fail.\"}\n", ["add `occurrence`"]),
+        (
+            lambda t: t.replace("target: russia_balances_china", "target: russia_is_a_bear", 1),
+            ["unknown stance target 'russia_is_a_bear'", "line"],
+        ),
+        (
+            lambda t: t.replace(
+                "premised on fundamental misunderstandings", "premised on fundamental misreadings", 1
+            ),
+            ["quote not found", "line"],
+        ),
+        (
+            lambda t: (
+                t
+                + "\n  - {target: power_with_restraint, holder: Nobody, attribution: reported, stance: favor, "
+                'evidence: [{quote: "Russia"}], rationale: "A quote found many times must fail."}\n'
+            ),
+            ["add `occurrence`"],
+        ),
         (lambda t: "doc_id: [unclosed\n" + t, ["invalid YAML", ".yaml:line "]),
     ],
     ids=["unknown-target", "missing-quote", "ambiguous-quote", "invalid-yaml"],
@@ -94,7 +119,9 @@ def test_unknown_concept_in_review_file(corpus_copy, tmp_path):
     f = corpus_copy / "annotations" / "mentions" / "gervais_china_russia_alignment.yaml"
     text = f.read_text(encoding="utf-8")
     f.write_text(text.replace("- concept: hedging", "- concept: hedgehogging", 1), encoding="utf-8")
-    assert_refused(build(corpus_copy, tmp_path / "out"), "gervais_china_russia_alignment.yaml", "hedgehogging")
+    assert_refused(
+        build(corpus_copy, tmp_path / "out"), "gervais_china_russia_alignment.yaml", "hedgehogging"
+    )
 
 
 def test_failed_build_leaves_previous_release_untouched(release_copy, corpus_copy):

@@ -11,14 +11,62 @@ from irbc.annotate import load_codebook, validate_codebook
 from irbc.errors import InputError
 from irbc.schema import schema_dir, validate_input
 
-FIXED_IDS = """balancing hard_balancing soft_balancing internal_balancing external_balancing institutional_balancing
-negative_balancing positive_balancing bandwagoning hedging buck_passing chain_ganging accommodation distancing
-strategic_noncooperation containment balance_of_power balance_of_threat anarchy unipolarity bipolarity multipolarity
-hegemony power_transition great_power secondary_power security_dilemma sphere_of_influence underbalancing
-threat_perception realism classical_realism neorealism offensive_realism defensive_realism neoclassical_realism
-balanced_realism liberalism constructivism soft_power sharp_power hard_power economic_statecraft strategic_restraint
-power_maximization unilateralism multilateralism economic_interdependence alliance alignment strategic_partnership
-axis_of_convenience liberal_international_order geopolitics""".split()
+FIXED_IDS = [
+    "balancing",
+    "hard_balancing",
+    "soft_balancing",
+    "internal_balancing",
+    "external_balancing",
+    "institutional_balancing",
+    "negative_balancing",
+    "positive_balancing",
+    "bandwagoning",
+    "hedging",
+    "buck_passing",
+    "chain_ganging",
+    "accommodation",
+    "distancing",
+    "strategic_noncooperation",
+    "containment",
+    "balance_of_power",
+    "balance_of_threat",
+    "anarchy",
+    "unipolarity",
+    "bipolarity",
+    "multipolarity",
+    "hegemony",
+    "power_transition",
+    "great_power",
+    "secondary_power",
+    "security_dilemma",
+    "sphere_of_influence",
+    "underbalancing",
+    "threat_perception",
+    "realism",
+    "classical_realism",
+    "neorealism",
+    "offensive_realism",
+    "defensive_realism",
+    "neoclassical_realism",
+    "balanced_realism",
+    "liberalism",
+    "constructivism",
+    "soft_power",
+    "sharp_power",
+    "hard_power",
+    "economic_statecraft",
+    "strategic_restraint",
+    "power_maximization",
+    "unilateralism",
+    "multilateralism",
+    "economic_interdependence",
+    "alliance",
+    "alignment",
+    "strategic_partnership",
+    "axis_of_convenience",
+    "liberal_international_order",
+    "geopolitics",
+]
 
 
 @pytest.fixture()

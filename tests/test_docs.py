@@ -13,7 +13,9 @@ def test_readme_lists_every_table_and_column():
     block = re.search(r"<!-- tables:begin.*?-->(.*?)<!-- tables:end -->", readme, re.S).group(1)
     for t in TABLES:
         line = next(ln for ln in block.splitlines() if ln.startswith(f"- **`{t}`**"))
-        assert re.findall(r"`([a-zA-Z0-9_]+)`", line.split("Columns:")[1]) == list(load_schema(t)["properties"])
+        assert re.findall(r"`([a-zA-Z0-9_]+)`", line.split("Columns:")[1]) == list(
+            load_schema(t)["properties"]
+        )
 
 
 def test_readme_gives_exactly_the_two_commands_and_ci_runs_the_test_one():

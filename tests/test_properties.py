@@ -22,19 +22,66 @@ CFG = load_corpus_config(ROOT / "corpus")
 TAGGER = Tagger(load_codebook(schema_dir() / "codebook.yaml"))
 
 PIECES = [
-    "soft balancing", "Balance of Power", "bandwagon", "hedging", "Russia", "China", "the", "and", "[1]", "[2]",
-    "1. 1.", "•", "“", "”", "’", "—", ":", "?", ".", ",", "\u00a0", "\u00ad", "\u200b", "\u200d", "e\u0301",
-    "\u0301", "İ", "ẞ", "ǅ", "Σ", "\r\n", "\n", "\n\n", "\n\n\n", "  ", "\t", "Find this resource:",
-    "LSE - Small Logo", "Leave a Reply", "Une image contenant texte", "x" * 300, "Ã©", "🙂",
+    "soft balancing",
+    "Balance of Power",
+    "bandwagon",
+    "hedging",
+    "Russia",
+    "China",
+    "the",
+    "and",
+    "[1]",
+    "[2]",
+    "1. 1.",
+    "•",
+    "“",
+    "”",
+    "’",
+    "—",
+    ":",
+    "?",
+    ".",
+    ",",
+    "\u00a0",
+    "\u00ad",
+    "\u200b",
+    "\u200d",
+    "e\u0301",
+    "\u0301",
+    "İ",
+    "ẞ",
+    "ǅ",
+    "Σ",
+    "\r\n",
+    "\n",
+    "\n\n",
+    "\n\n\n",
+    "  ",
+    "\t",
+    "Find this resource:",
+    "LSE - Small Logo",
+    "Leave a Reply",
+    "Une image contenant texte",
+    "x" * 300,
+    "Ã©",
+    "🙂",
 ]
-texts = st.lists(st.sampled_from(PIECES) | st.text(max_size=6), min_size=1, max_size=60).map(" ".join) | st.lists(
-    st.sampled_from(PIECES), min_size=1, max_size=80).map("".join)
+texts = st.lists(st.sampled_from(PIECES) | st.text(max_size=6), min_size=1, max_size=60).map(
+    " ".join
+) | st.lists(st.sampled_from(PIECES), min_size=1, max_size=80).map("".join)
 SITES = ["blog", "lse_blogs", "springer", "oxford_research_encyclopedia", "medium"]
 
 
 def run(raw: str, site: str):
-    src = {"doc_id": "gen", "source_file": "gen.txt", "site": site, "genre": "essay", "language": "en",
-           "doi": None, "url": None}
+    src = {
+        "doc_id": "gen",
+        "source_file": "gen.txt",
+        "site": site,
+        "genre": "essay",
+        "language": "en",
+        "doi": None,
+        "url": None,
+    }
     return process_document(src, raw, CFG.rules, CFG.profile(site), hashlib.sha256(raw.encode()).hexdigest())
 
 
@@ -58,7 +105,10 @@ def test_cleaner_and_splitter_invariants(raw, site):
         edits.append(r)
     from irbc.records import Edit
 
-    assert apply_edits(raw, [Edit(r.raw_start, r.raw_end, r.replacement, r.reason, r.action) for r in edits]) == text
+    assert (
+        apply_edits(raw, [Edit(r.raw_start, r.raw_end, r.replacement, r.reason, r.action) for r in edits])
+        == text
+    )
     # spans in bounds and equal to their text
     assert res.sections and res.sections[0].start == 0 and res.sections[-1].end == len(text)
     for a, b in zip(res.sections, res.sections[1:], strict=False):

@@ -44,11 +44,28 @@ def test_card_declares_one_config_per_table(release):
     assert [c["config_name"] for c in header["configs"]] == list(TABLES)
     assert [c["config_name"] for c in header["configs"] if c.get("default")] == ["documents"]
     assert [c["config_name"] for c in header["dataset_info"]] == list(TABLES)
-    for key in ("pretty_name", "license", "language", "task_categories", "task_ids", "size_categories", "tags"):
+    for key in (
+        "pretty_name",
+        "license",
+        "language",
+        "task_categories",
+        "task_ids",
+        "size_categories",
+        "tags",
+    ):
         assert header[key]
     body = text.split("---\n", 2)[2]
-    for needle in ("load_dataset", "pd.read_parquet", "duckdb", "polars", "```bibtex", "no held-out split",
-                   "Out-of-scope uses", "Limitations and biases", "Licensing"):
+    for needle in (
+        "load_dataset",
+        "pd.read_parquet",
+        "duckdb",
+        "polars",
+        "```bibtex",
+        "no held-out split",
+        "Out-of-scope uses",
+        "Limitations and biases",
+        "Licensing",
+    ):
         assert needle in body
 
 
@@ -61,20 +78,31 @@ def test_datasheet_counts_come_from_the_tables(release):
     assert f"| remove | ore_find_this_resource | {ftr} |" in ds
     scores = json.loads((release / "build_summary.json").read_text())["tagger_scores"]["overall"]
     assert f"precision **{scores['precision']:.3f}**" in ds
-    for heading in ("## Motivation", "## Composition", "## Collection process", "## Preprocessing, cleaning and labelling",
-                    "## Uses", "## Distribution and rights", "## Maintenance", "## Data statement"):
+    for heading in (
+        "## Motivation",
+        "## Composition",
+        "## Collection process",
+        "## Preprocessing, cleaning and labelling",
+        "## Uses",
+        "## Distribution and rights",
+        "## Maintenance",
+        "## Data statement",
+    ):
         assert heading in ds
 
 
 def test_top_level_datasheet_is_the_release_datasheet(release):
-    assert (ROOT / "DATASHEET.md").read_text(encoding="utf-8") == (release / "DATASHEET.md").read_text(encoding="utf-8"), \
-        "run `make release` to refresh DATASHEET.md"
+    assert (ROOT / "DATASHEET.md").read_text(encoding="utf-8") == (release / "DATASHEET.md").read_text(
+        encoding="utf-8"
+    ), "run `make release` to refresh DATASHEET.md"
 
 
 def test_citation_cff_is_valid(release):
     tool = ROOT / ".venv-cff" / "bin" / "cffconvert"
     assert tool.exists(), "cffconvert is installed by `make setup` (see Makefile)"
-    proc = subprocess.run([str(tool), "--validate", "-i", str(release / "CITATION.cff")], capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(tool), "--validate", "-i", str(release / "CITATION.cff")], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     cff = yaml.safe_load((release / "CITATION.cff").read_text())
     assert cff["version"] == json.loads((release / "manifest.json").read_text())["dataset_version"]
@@ -98,7 +126,9 @@ def test_manifest_checksums_match(release):
 
     manifest = json.loads((release / "manifest.json").read_text())
     assert manifest["dataset_version"] and manifest["codebook_version"]
-    assert set(manifest["provenance"]["inputs"]) >= {f"corpus/raw/{p.name}" for p in (ROOT / "corpus" / "raw").iterdir()}
+    assert set(manifest["provenance"]["inputs"]) >= {
+        f"corpus/raw/{p.name}" for p in (ROOT / "corpus" / "raw").iterdir()
+    }
     on_disk = {str(p.relative_to(release)) for p in release.rglob("*") if p.is_file()} - {"manifest.json"}
     assert set(manifest["files"]) == on_disk
     for rel, info in manifest["files"].items():

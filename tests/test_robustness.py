@@ -20,8 +20,20 @@ def test_killed_build_leaves_previous_release_and_next_build_cleans_up(release_c
     before = snapshot(release_copy)
     killed = False
     for _ in range(5):  # catch the build while it writes its temporary folder
-        proc = subprocess.Popen([sys.executable, "-m", "irbc.cli", "build", "--corpus", str(CORPUS), "--out",
-                                 str(release_copy), "--quiet"], cwd=ROOT)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "irbc.cli",
+                "build",
+                "--corpus",
+                str(CORPUS),
+                "--out",
+                str(release_copy),
+                "--quiet",
+            ],
+            cwd=ROOT,
+        )
         deadline = time.time() + 120
         while proc.poll() is None and time.time() < deadline:
             if any(p.name.startswith(".release-tmp-") for p in release_copy.parent.iterdir()):

@@ -50,10 +50,15 @@ def test_datasets_loads_a_single_parquet_file_offline(release, monkeypatch):
     import datasets
 
     path = release / "data" / "stances" / "train-00000-of-00001.parquet"
-    ds = datasets.load_dataset("parquet", data_files={"train": str(path)}, split="train",
-                               cache_dir=str(release.parent / "hf-cache"))
+    ds = datasets.load_dataset(
+        "parquet", data_files={"train": str(path)}, split="train", cache_dir=str(release.parent / "hf-cache")
+    )
     assert ds.num_rows == len(table(release, "stances"))
-    assert set(ds[0]["evidence"][0]) == {"quote", "start", "end", "paragraph_id", "note_id"} if ds[0]["evidence"] else True
+    assert (
+        set(ds[0]["evidence"][0]) == {"quote", "start", "end", "paragraph_id", "note_id"}
+        if ds[0]["evidence"]
+        else True
+    )
 
 
 def test_two_builds_are_byte_identical(release, tmp_path):

@@ -13,7 +13,17 @@ from conftest import CORPUS, run_cli, table
 @pytest.fixture(scope="module")
 def standoff(tmp_path_factory):
     out = tmp_path_factory.mktemp("so") / "release"
-    run_cli("build", "--corpus", str(CORPUS), "--out", str(out), "--text-policy", "standoff", "--quiet", check=True)
+    run_cli(
+        "build",
+        "--corpus",
+        str(CORPUS),
+        "--out",
+        str(out),
+        "--text-policy",
+        "standoff",
+        "--quiet",
+        check=True,
+    )
     return out
 
 
@@ -27,8 +37,9 @@ def test_standoff_withholds_text_but_keeps_offsets_and_hashes(standoff, release)
     assert all(p["text"] is None for p in table(standoff, "paragraphs"))
     assert all(r["text"] is None for r in table(standoff, "removed"))
     assert all(e["quote"] is None for s in table(standoff, "stances") for e in s["evidence"])
-    assert [(m["start"], m["end"], m["concept_id"]) for m in table(standoff, "concept_mentions")] == \
-           [(m["start"], m["end"], m["concept_id"]) for m in table(release, "concept_mentions")]
+    assert [(m["start"], m["end"], m["concept_id"]) for m in table(standoff, "concept_mentions")] == [
+        (m["start"], m["end"], m["concept_id"]) for m in table(release, "concept_mentions")
+    ]
     text = (standoff / "DATASHEET.md").read_text() + (standoff / "README.md").read_text()
     assert "Tell me who your enemy is" not in text
     assert run_cli("validate", str(standoff)).returncode == 0
@@ -57,7 +68,11 @@ def test_rehydrate_refuses_a_modified_raw_file(standoff, tmp_path):
 def test_publish_dry_run_lists_every_file(release):
     proc = run_cli("publish", str(release), "--repo-id", "someone/ir-balancing-corpus")
     assert proc.returncode == 0, proc.stderr
-    assert "DRY RUN" in proc.stdout and "datasets/someone/ir-balancing-corpus" in proc.stdout and "tag v" in proc.stdout
+    assert (
+        "DRY RUN" in proc.stdout
+        and "datasets/someone/ir-balancing-corpus" in proc.stdout
+        and "tag v" in proc.stdout
+    )
     listed = {ln.strip().split("\t")[0] for ln in proc.stdout.splitlines()[1:]}
     assert listed == {str(p.relative_to(release)) for p in release.rglob("*") if p.is_file()}
 

@@ -22,7 +22,9 @@ def tags(tagger, text):
 
 def test_specific_over_generic(tagger):
     assert tags(tagger, "They practised soft balancing.") == [("soft balancing", "soft_balancing")]
-    assert tags(tagger, "Institutional balancing is a type.") == [("Institutional balancing", "institutional_balancing")]
+    assert tags(tagger, "Institutional balancing is a type.") == [
+        ("Institutional balancing", "institutional_balancing")
+    ]
 
 
 def test_balance_of_power_is_not_balancing(tagger):
@@ -34,11 +36,16 @@ def test_false_friends_are_not_tagged(tagger):
 
 
 def test_balanced_realism_is_its_own_theory(tagger):
-    assert tags(tagger, "Balanced Realism offers a new perspective") == [("Balanced Realism", "balanced_realism")]
+    assert tags(tagger, "Balanced Realism offers a new perspective") == [
+        ("Balanced Realism", "balanced_realism")
+    ]
 
 
 def test_case_insensitive_and_word_bounded(tagger):
-    assert tags(tagger, "BANDWAGONING, bandwagoning") == [("BANDWAGONING", "bandwagoning"), ("bandwagoning", "bandwagoning")]
+    assert tags(tagger, "BANDWAGONING, bandwagoning") == [
+        ("BANDWAGONING", "bandwagoning"),
+        ("bandwagoning", "bandwagoning"),
+    ]
     assert tags(tagger, "unbalancingly rebandwagoninged") == []
 
 

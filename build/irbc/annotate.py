@@ -49,8 +49,11 @@ def validate_codebook(data: dict[str, Any], file: str) -> Codebook:
         for j, f in enumerate(c["surface_forms"]):
             key = " ".join(f.split())
             if key in forms:
-                raise InputError(file, f"/concepts/{i}/surface_forms/{j}",
-                                 f"surface form {f!r} is claimed by both {forms[key]!r} and {c['concept_id']!r}")  # fmt: skip
+                raise InputError(
+                    file,
+                    f"/concepts/{i}/surface_forms/{j}",
+                    f"surface form {f!r} is claimed by both {forms[key]!r} and {c['concept_id']!r}",
+                )
             forms[key] = c["concept_id"]
         for j, b in enumerate(c["broader"]):
             if b not in ids:
@@ -61,7 +64,9 @@ def validate_codebook(data: dict[str, Any], file: str) -> Codebook:
         while stack:
             p = stack.pop()
             if p == cid:
-                raise InputError(file, f"/concepts/{ids[cid]}/broader", f"cycle in broader links through {cid!r}")
+                raise InputError(
+                    file, f"/concepts/{ids[cid]}/broader", f"cycle in broader links through {cid!r}"
+                )
             if p not in seen:
                 seen.add(p)
                 stack.extend(parents.get(p, []))
@@ -123,8 +128,15 @@ class Tagger:
 
 
 # ---------------------------------------------------------------------------------------------- anchoring
-def anchor(text: str, quote: str, occurrence: int | None, file: str, line: int | None, lo: int = 0,
-           hi: int | None = None) -> tuple[int, int]:  # fmt: skip
+def anchor(
+    text: str,
+    quote: str,
+    occurrence: int | None,
+    file: str,
+    line: int | None,
+    lo: int = 0,
+    hi: int | None = None,
+) -> tuple[int, int]:
     """Resolve a verbatim quote to (start, end). Not found, or found more than once without an occurrence
     index, is an error naming the file and line."""
     place = f"line {line}" if line else None
@@ -141,7 +153,9 @@ def anchor(text: str, quote: str, occurrence: int | None, file: str, line: int |
             raise InputError(file, place, f"quote found {len(hits)} times; add `occurrence`: {quote[:80]!r}")
         return hits[0], hits[0] + len(quote)
     if occurrence > len(hits):
-        raise InputError(file, place, f"occurrence {occurrence} requested but the quote occurs {len(hits)} times")
+        raise InputError(
+            file, place, f"occurrence {occurrence} requested but the quote occurs {len(hits)} times"
+        )
     return hits[occurrence - 1], hits[occurrence - 1] + len(quote)
 
 
@@ -200,15 +214,22 @@ def _locate(text: str, item: dict[str, Any], file: str) -> tuple[int, int]:
     sub = text[cs:ce]
     n = sub.count(item["surface"])
     if n != 1:
-        raise InputError(file, f"line {line}", f"surface {item['surface']!r} occurs {n} times in its context (needs 1)")
+        raise InputError(
+            file, f"line {line}", f"surface {item['surface']!r} occurs {n} times in its context (needs 1)"
+        )
     s = cs + sub.index(item["surface"])
     return s, s + len(item["surface"])
 
 
 def curated_mentions(
-    doc_id: str, text: str, units: list[Unit], auto: list[dict[str, Any]], review: dict[str, Any], file: str,
+    doc_id: str,
+    text: str,
+    units: list[Unit],
+    auto: list[dict[str, Any]],
+    review: dict[str, Any],
+    file: str,
     codebook: Codebook,
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[dict[str, Any]]:
     """Apply a review file: every lexicon mention in a main-text paragraph must be accepted or rejected;
     additions are anchored by quotes. Returns the curated_v1 rows."""
     if review["doc_id"] != doc_id:
@@ -227,8 +248,11 @@ def curated_mentions(
         s, e = _locate(text, d, file)
         m = main_auto.get((s, e))
         if m is None or m["concept_id"] != d["concept"]:
-            raise InputError(file, f"line {line}",
-                             f"no {LEXICON} mention of {d['concept']!r} at {d['surface']!r} (stale review?)")  # fmt: skip
+            raise InputError(
+                file,
+                f"line {line}",
+                f"no {LEXICON} mention of {d['concept']!r} at {d['surface']!r} (stale review?)",
+            )
         if (s, e) in decided:
             raise InputError(file, f"line {line}", f"mention {d['surface']!r} at {s}-{e} decided twice")
         decided.add((s, e))
@@ -240,9 +264,12 @@ def curated_mentions(
     missing = sorted(set(main_auto) - decided)
     if missing:
         s, e = missing[0]
-        raise InputError(file, None,
-                         f"{len(missing)} {LEXICON} mention(s) in main-text paragraphs have no decision, first "
-                         f"{text[s:e]!r} at {s}-{e}")  # fmt: skip
+        raise InputError(
+            file,
+            None,
+            f"{len(missing)} {LEXICON} mention(s) in main-text paragraphs have no decision, first "
+            f"{text[s:e]!r} at {s}-{e}",
+        )
     for a in review["additions"]:
         line = a.get(LINE_KEY)
         check_concept(a["concept"], line)
@@ -251,7 +278,9 @@ def curated_mentions(
         if u is None or not u.main:
             raise InputError(file, f"line {line}", "an addition must lie inside one main-text paragraph")
         if (s, e) in rows:
-            raise InputError(file, f"line {line}", f"addition {a['surface']!r} duplicates an accepted mention")
+            raise InputError(
+                file, f"line {line}", f"addition {a['surface']!r} duplicates an accepted mention"
+            )
         rows[(s, e)] = a["concept"]  # type: ignore[assignment]
     out = []
     for (s, e), cid in sorted(rows.items()):
@@ -290,8 +319,13 @@ def review_template(
             item["occurrence"] = _occurrence_index(text, text[lo:hi], lo)
         item["decision"] = "accept"
         decisions.append(item)
-    return {"doc_id": doc_id, "annotator": CURATED, "reviewed_against": version, "decisions": decisions,
-            "additions": []}  # fmt: skip
+    return {
+        "doc_id": doc_id,
+        "annotator": CURATED,
+        "reviewed_against": version,
+        "decisions": decisions,
+        "additions": [],
+    }
 
 
 def _occurrence_index(text: str, sub: str, at: int) -> int:
@@ -304,11 +338,16 @@ def _occurrence_index(text: str, sub: str, at: int) -> int:
     raise ValueError("substring not found at the given offset")
 
 
-def tagger_scores(auto: list[dict[str, Any]], curated: list[dict[str, Any]], docs: set[str]) -> dict[str, Any]:
+def tagger_scores(
+    auto: list[dict[str, Any]], curated: list[dict[str, Any]], docs: set[str]
+) -> dict[str, Any]:
     """Precision/recall of lexicon_v1 against curated_v1 over main-text paragraphs of reviewed documents
     (exact span and concept match), per concept and overall."""
-    pred = {(m["doc_id"], m["start"], m["end"], m["concept_id"]) for m in auto
-            if m["doc_id"] in docs and m["paragraph_id"] is not None}  # fmt: skip
+    pred = {
+        (m["doc_id"], m["start"], m["end"], m["concept_id"])
+        for m in auto
+        if m["doc_id"] in docs and m["paragraph_id"] is not None
+    }
     gold = {(m["doc_id"], m["start"], m["end"], m["concept_id"]) for m in curated}
     per: dict[str, dict[str, int]] = defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0})
     for x in pred:
@@ -322,11 +361,14 @@ def tagger_scores(auto: list[dict[str, Any]], curated: list[dict[str, Any]], doc
         f = 2 * p * r / (p + r) if p and r else None
         return {**c, "precision": p, "recall": r, "f1": f}
 
-    total = Counter()
+    total: Counter[str] = Counter()
     for c in per.values():
         total.update(c)
-    return {"documents": sorted(docs), "overall": pr(dict(total)),
-            "per_concept": {k: pr(v) for k, v in sorted(per.items())}}  # fmt: skip
+    return {
+        "documents": sorted(docs),
+        "overall": pr(dict(total)),
+        "per_concept": {k: pr(v) for k, v in sorted(per.items())},
+    }
 
 
 # ---------------------------------------------------------------------------------------------- stances
@@ -364,20 +406,40 @@ def stance_rows(
             raise InputError(file, f"line {line}", f"unknown stance target {st['target']!r}")
         sid = f"{doc_id}:{st['target']}:{slug(st['holder'])}"
         if sid in seen:
-            raise InputError(file, f"line {line}", f"second row for holder {st['holder']!r} on {st['target']!r}")
+            raise InputError(
+                file, f"line {line}", f"second row for holder {st['holder']!r} on {st['target']!r}"
+            )
         seen.add(sid)
         evidence = []
         for ev in st.get("evidence", []):
             s, e = anchor(text, ev["quote"], ev.get("occurrence"), file, ev.get(LINE_KEY, line))
             u = unit_at(units, s, e)
             if u is None:
-                raise InputError(file, f"line {ev.get(LINE_KEY, line)}", "evidence quote spans two paragraphs/notes")
-            evidence.append({"quote": text[s:e], "start": s, "end": e,
-                             "paragraph_id": u.id if u.kind == "paragraph" else None,
-                             "note_id": u.id if u.kind == "note" else None})  # fmt: skip
-        rows.append({"stance_id": sid, "doc_id": doc_id, "target_id": st["target"], "holder": st["holder"],
-                     "attribution": st["attribution"], "stance": st["stance"], "evidence": evidence,
-                     "rationale": " ".join(st["rationale"].split()), "annotator": data["annotator"]})  # fmt: skip
+                raise InputError(
+                    file, f"line {ev.get(LINE_KEY, line)}", "evidence quote spans two paragraphs/notes"
+                )
+            evidence.append(
+                {
+                    "quote": text[s:e],
+                    "start": s,
+                    "end": e,
+                    "paragraph_id": u.id if u.kind == "paragraph" else None,
+                    "note_id": u.id if u.kind == "note" else None,
+                }
+            )
+        rows.append(
+            {
+                "stance_id": sid,
+                "doc_id": doc_id,
+                "target_id": st["target"],
+                "holder": st["holder"],
+                "attribution": st["attribution"],
+                "stance": st["stance"],
+                "evidence": evidence,
+                "rationale": " ".join(st["rationale"].split()),
+                "annotator": data["annotator"],
+            }
+        )
     authors = Counter(r["target_id"] for r in rows if r["holder"] == "author")
     missing = [t for t in target_ids if authors[t] != 1]
     if missing:
@@ -401,11 +463,18 @@ def concept_rows(codebook: Codebook) -> list[dict[str, Any]]:
     rows = []
     for c in codebook.concepts:
         src = c["source"]
-        rows.append({
-            "concept_id": c["concept_id"], "label": c["label"], "facet": c["facet"],
-            "definition": " ".join(c["definition"].split()), "source_kind": src["kind"],
-            "source_text": src.get("quote") or src.get("reference"), "source_doc_id": src.get("doc_id"),
-            "surface_forms": list(c["surface_forms"]), "broader": list(c["broader"]),
-            "codebook_version": codebook.version,
-        })  # fmt: skip
+        rows.append(
+            {
+                "concept_id": c["concept_id"],
+                "label": c["label"],
+                "facet": c["facet"],
+                "definition": " ".join(c["definition"].split()),
+                "source_kind": src["kind"],
+                "source_text": src.get("quote") or src.get("reference"),
+                "source_doc_id": src.get("doc_id"),
+                "surface_forms": list(c["surface_forms"]),
+                "broader": list(c["broader"]),
+                "codebook_version": codebook.version,
+            }
+        )
     return rows

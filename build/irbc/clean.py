@@ -184,7 +184,9 @@ def _repair_ops(kv: KView, start: int, end: int) -> tuple[str, list[tuple[int, i
     p = 0
     while p < min(len(token), len(fixed)) and token[p] == fixed[p]:
         p += 1
-    while p > 0 and (unicodedata.combining(token[p - 1]) or (p < len(token) and unicodedata.combining(token[p]))):
+    while p > 0 and (
+        unicodedata.combining(token[p - 1]) or (p < len(token) and unicodedata.combining(token[p]))
+    ):
         p -= 1
     q = 0
     while q < min(len(token), len(fixed)) - p and token[-1 - q] == fixed[-1 - q]:

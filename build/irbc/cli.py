@@ -20,11 +20,21 @@ def _build(args: argparse.Namespace) -> int:
     from .release import finalize
     from .validate import validate_tables
 
-    opts = BuildOptions(corpus=Path(args.corpus), out=Path(args.out), on_bad_input=args.on_bad_input,
-                        text_policy=args.text_policy)  # fmt: skip
+    opts = BuildOptions(
+        corpus=Path(args.corpus),
+        out=Path(args.out),
+        on_bad_input=args.on_bad_input,
+        text_policy=args.text_policy,
+        workers=args.workers,
+    )
     console = Console(stderr=True, quiet=args.quiet, width=max(Console(stderr=True).width, 150))
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  console=console, transient=True) as progress:  # fmt: skip
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=console,
+        transient=True,
+    ) as progress:
         task = progress.add_task("building", total=None)
 
         def tick(doc_id: str) -> None:
@@ -47,10 +57,19 @@ def _print_summary(console: Console, result: object) -> None:
 
     assert isinstance(result, BuildResult)
     t = Table(title="IR Balancing Corpus build summary")
-    cols = {"doc_id": "document", "sections": "sections", "paragraphs": "paras", "notes": "notes",
-            "callouts_linked": "callouts linked", "notes_without_callout": "notes w/o callout",
-            "callouts_without_note": "callouts w/o note", "chars_kept": "chars kept",
-            "chars_removed": "chars removed", "mentions_lexicon": "mentions", "stances": "stances"}  # fmt: skip
+    cols = {
+        "doc_id": "document",
+        "sections": "sections",
+        "paragraphs": "paras",
+        "notes": "notes",
+        "callouts_linked": "callouts linked",
+        "notes_without_callout": "notes w/o callout",
+        "callouts_without_note": "callouts w/o note",
+        "chars_kept": "chars kept",
+        "chars_removed": "chars removed",
+        "mentions_lexicon": "mentions",
+        "stances": "stances",
+    }
     for c, head in cols.items():
         t.add_column(head, justify="left" if c == "doc_id" else "right", no_wrap=c == "doc_id")
     for d in result.summary["documents"]:
@@ -109,44 +128,64 @@ def _review_template(args: argparse.Namespace) -> int:
     doc = next((d for d in result.tables["documents"] if d["doc_id"] == args.doc_id), None)
     if doc is None:
         raise IrbcError(f"unknown doc_id {args.doc_id!r}")
-    auto = [m for m in result.tables["concept_mentions"]
-            if m["doc_id"] == args.doc_id and m["annotator"] == annotate.LEXICON]  # fmt: skip
+    auto = [
+        m
+        for m in result.tables["concept_mentions"]
+        if m["doc_id"] == args.doc_id and m["annotator"] == annotate.LEXICON
+    ]
     from .schema import schema_dir
 
     version = annotate.load_codebook(schema_dir() / "codebook.yaml").version
     paragraphs = [SimpleNamespace(**p) for p in result.tables["paragraphs"] if p["doc_id"] == args.doc_id]
     notes = [SimpleNamespace(**n) for n in result.tables["notes"] if n["doc_id"] == args.doc_id]
     units = annotate.units_of(paragraphs, notes)
-    tpl = annotate.review_template(args.doc_id, doc["text"], units, auto, f"{annotate.LEXICON} / codebook {version}")
+    tpl = annotate.review_template(
+        args.doc_id, doc["text"], units, auto, f"{annotate.LEXICON} / codebook {version}"
+    )
     sys.stdout.write(yaml.safe_dump(tpl, sort_keys=False, allow_unicode=True, width=1000))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="irbc", description="IR Balancing Corpus: build and validate the dataset.")
+    p = argparse.ArgumentParser(
+        prog="irbc", description="IR Balancing Corpus: build and validate the dataset."
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="build a release folder from a corpus folder")
     b.add_argument("--corpus", default=str(PROJECT_ROOT / "corpus"), help="corpus folder (default: corpus/)")
     b.add_argument("--out", default="release", help="release folder to write (default: release/)")
     b.add_argument("--on-bad-input", choices=["error", "skip"], default="error")
-    b.add_argument("--text-policy", choices=["full", "standoff"], default="full",
-                   help="standoff: withhold the text of documents whose rights do not allow redistribution")
+    b.add_argument(
+        "--text-policy",
+        choices=["full", "standoff"],
+        default="full",
+        help="standoff: withhold the text of documents whose rights do not allow redistribution",
+    )
+    b.add_argument("--workers", type=int, default=1, help="processes for the per-document stage (default 1)")
     b.add_argument("--quiet", action="store_true")
     b.set_defaults(func=_build)
-    h = sub.add_parser("rehydrate", help="restore the withheld text of a stand-off release from your raw files")
+    h = sub.add_parser(
+        "rehydrate", help="restore the withheld text of a stand-off release from your raw files"
+    )
     h.add_argument("release")
     h.add_argument("raw_dir")
     h.add_argument("--out", required=True)
     h.set_defaults(func=_rehydrate)
-    u = sub.add_parser("publish", help="upload a validated release to the Hugging Face Hub (dry run by default)")
+    u = sub.add_parser(
+        "publish", help="upload a validated release to the Hugging Face Hub (dry run by default)"
+    )
     u.add_argument("release")
     u.add_argument("--repo-id", required=True, help="OWNER/NAME of the dataset repository")
-    u.add_argument("--no-dry-run", dest="dry_run", action="store_false", help="really upload (token from HF_TOKEN)")
+    u.add_argument(
+        "--no-dry-run", dest="dry_run", action="store_false", help="really upload (token from HF_TOKEN)"
+    )
     u.set_defaults(func=_publish)
     v = sub.add_parser("validate", help="run every validation check on a release folder")
     v.add_argument("release")
     v.set_defaults(func=_validate)
-    r = sub.add_parser("review-template", help="print a curated-mention review file pre-filled for one document")
+    r = sub.add_parser(
+        "review-template", help="print a curated-mention review file pre-filled for one document"
+    )
     r.add_argument("doc_id")
     r.add_argument("--corpus", default=str(PROJECT_ROOT / "corpus"))
     r.set_defaults(func=_review_template)

@@ -25,15 +25,35 @@ def _field(mlc: Any, table: str, name: str, prop: dict[str, Any], file_id: str, 
         item = prop["items"]
         if _base(item) == "object":
             subs = [_field(mlc, table, k, v, file_id, f"{path}/{k}") for k, v in item["properties"].items()]
-            return mlc.Field(id=fid, name=name, description=prop.get("description", ""), repeated=True,
-                             sub_fields=subs, source=src)  # fmt: skip
-        return mlc.Field(id=fid, name=name, description=prop.get("description", ""), repeated=True,
-                         data_types=[getattr(mlc.DataType, _TYPES[_base(item)])], source=src)  # fmt: skip
+            return mlc.Field(
+                id=fid,
+                name=name,
+                description=prop.get("description", ""),
+                repeated=True,
+                sub_fields=subs,
+                source=src,
+            )
+        return mlc.Field(
+            id=fid,
+            name=name,
+            description=prop.get("description", ""),
+            repeated=True,
+            data_types=[getattr(mlc.DataType, _TYPES[_base(item)])],
+            source=src,
+        )
     if "/" in path:  # a sub-field of a struct inside a list
-        src = mlc.Source(file_object=file_id, extract=mlc.Extract(column=path.split("/")[0]),
-                         transforms=[mlc.Transform(json_path=path.split("/")[-1])])  # fmt: skip
-    return mlc.Field(id=fid, name=name, description=prop.get("description", ""),
-                     data_types=[getattr(mlc.DataType, _TYPES[base])], source=src)  # fmt: skip
+        src = mlc.Source(
+            file_object=file_id,
+            extract=mlc.Extract(column=path.split("/")[0]),
+            transforms=[mlc.Transform(json_path=path.split("/")[-1])],
+        )
+    return mlc.Field(
+        id=fid,
+        name=name,
+        description=prop.get("description", ""),
+        data_types=[getattr(mlc.DataType, _TYPES[base])],
+        source=src,
+    )
 
 
 def croissant(release: Path, version: str, citation: str) -> dict[str, Any]:
@@ -44,8 +64,11 @@ def croissant(release: Path, version: str, citation: str) -> dict[str, Any]:
         rel = f"data/{t}/train-00000-of-00001.parquet"
         sha = hashlib.sha256((release / rel).read_bytes()).hexdigest()
         fid = f"{t}-parquet"
-        files.append(mlc.FileObject(id=fid, name=fid, content_url=rel, encoding_formats=["application/x-parquet"],
-                                    sha256=sha))  # fmt: skip
+        files.append(
+            mlc.FileObject(
+                id=fid, name=fid, content_url=rel, encoding_formats=["application/x-parquet"], sha256=sha
+            )
+        )
         schema = load_schema(t)
         fields = [_field(mlc, t, k, v, fid, k) for k, v in schema["properties"].items()]
         sets.append(mlc.RecordSet(id=t, name=t, description=schema["description"], fields=fields))
@@ -65,5 +88,6 @@ def croissant(release: Path, version: str, citation: str) -> dict[str, Any]:
 
 def write_croissant(release: Path, version: str, citation: str) -> None:
     data = croissant(release, version, citation)
-    (release / "croissant.json").write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n",
-                                            encoding="utf-8")  # fmt: skip
+    (release / "croissant.json").write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )

@@ -36,7 +36,7 @@ def stats(result: BuildResult) -> dict[str, Any]:
     docs = t["documents"]
     words = {d["doc_id"]: (len(d["text"].split()) if d["text"] is not None else "withheld") for d in docs}
     by_reason = Counter((r["action"], r["reason"]) for r in removed)
-    chars_by_reason = Counter()
+    chars_by_reason: Counter[tuple[str, str]] = Counter()
     for r in removed:
         chars_by_reason[(r["action"], r["reason"])] += r["raw_end"] - r["raw_start"]
     mentions = t["concept_mentions"]
@@ -59,11 +59,37 @@ def _doc_table(result: BuildResult, st: dict[str, Any]) -> str:
     per = {d["doc_id"]: d for d in result.summary["documents"]}
     for d in result.tables["documents"]:
         s = per[d["doc_id"]]
-        rows.append([d["doc_id"], d["genre"], "; ".join(d["authors"]) or "— (not stated)", d["date"] or "— (not stated)",
-                     st["words"][d["doc_id"]], s["sections"], s["paragraphs"], s["notes"], s["callouts_linked"],
-                     s["chars_raw"], s["chars_removed"]])  # fmt: skip
-    return _md_table(["doc_id", "genre", "authors", "date", "words", "sections", "paragraphs", "notes",
-                      "callouts linked", "raw chars", "chars removed"], rows)  # fmt: skip
+        rows.append(
+            [
+                d["doc_id"],
+                d["genre"],
+                "; ".join(d["authors"]) or "— (not stated)",
+                d["date"] or "— (not stated)",
+                st["words"][d["doc_id"]],
+                s["sections"],
+                s["paragraphs"],
+                s["notes"],
+                s["callouts_linked"],
+                s["chars_raw"],
+                s["chars_removed"],
+            ]
+        )
+    return _md_table(
+        [
+            "doc_id",
+            "genre",
+            "authors",
+            "date",
+            "words",
+            "sections",
+            "paragraphs",
+            "notes",
+            "callouts linked",
+            "raw chars",
+            "chars removed",
+        ],
+        rows,
+    )
 
 
 def _removed_table(st: dict[str, Any]) -> str:
@@ -76,17 +102,24 @@ def _scores_table(result: BuildResult) -> str:
     if not sc:
         return "No curated mention review was present in this build, so no figures are reported."
     o = sc["overall"]
-    lines = [f"Overall, over the main-text paragraphs of {len(sc['documents'])} reviewed documents "
-             f"(exact span and concept match): precision **{_pct(o['precision'])}**, recall **{_pct(o['recall'])}**, "
-             f"F1 **{_pct(o['f1'])}** (TP {o['tp']}, FP {o['fp']}, FN {o['fn']}).", ""]  # fmt: skip
-    rows = [[c, v["tp"], v["fp"], v["fn"], _pct(v["precision"]), _pct(v["recall"])]
-            for c, v in sc["per_concept"].items()]  # fmt: skip
+    lines = [
+        f"Overall, over the main-text paragraphs of {len(sc['documents'])} reviewed documents "
+        f"(exact span and concept match): precision **{_pct(o['precision'])}**, recall **{_pct(o['recall'])}**, "
+        f"F1 **{_pct(o['f1'])}** (TP {o['tp']}, FP {o['fp']}, FN {o['fn']}).",
+        "",
+    ]
+    rows = [
+        [c, v["tp"], v["fp"], v["fn"], _pct(v["precision"]), _pct(v["recall"])]
+        for c, v in sc["per_concept"].items()
+    ]
     lines.append(_md_table(["concept", "TP", "FP", "FN", "precision", "recall"], rows))
     return "\n".join(lines)
 
 
 def _fields(table: str) -> str:
-    rows = [[f"`{n}`", typ, "yes" if nullable else "no", desc] for n, typ, desc, nullable in field_table(table)]
+    rows = [
+        [f"`{n}`", typ, "yes" if nullable else "no", desc] for n, typ, desc, nullable in field_table(table)
+    ]
     return _md_table(["field", "type", "nullable", "description"], rows)
 
 
@@ -120,7 +153,13 @@ def citation_cff(version: str) -> str:
         "hedging and the China–Russia alignment debate.",
         "authors": [{"name": "IR Balancing Corpus contributors"}],
         "version": version,
-        "keywords": ["international relations", "balancing", "bandwagoning", "hedging", "China–Russia relations"],
+        "keywords": [
+            "international relations",
+            "balancing",
+            "bandwagoning",
+            "hedging",
+            "China–Russia relations",
+        ],
     }
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
@@ -136,8 +175,10 @@ def dataset_card(result: BuildResult, report_json: dict[str, Any]) -> str:
             short["evidence"] = short["evidence"][:1]
         if isinstance(short.get("callouts"), list):
             short["callouts"] = short["callouts"][:2]
-        examples.append(f"### `{t}`\n\n{load_schema(t)['description']} Rows: {st['rows'][t]}.\n\n{_fields(t)}\n\n"
-                        f"Example row:\n\n```json\n{json.dumps(short, ensure_ascii=False, indent=1)}\n```\n")  # fmt: skip
+        examples.append(
+            f"### `{t}`\n\n{load_schema(t)['description']} Rows: {st['rows'][t]}.\n\n{_fields(t)}\n\n"
+            f"Example row:\n\n```json\n{json.dumps(short, ensure_ascii=False, indent=1)}\n```\n"
+        )
     o = (result.scores or {}).get("overall", {})
     return f"""---
 {header}---
@@ -145,7 +186,7 @@ def dataset_card(result: BuildResult, report_json: dict[str, Any]) -> str:
 # IR Balancing Corpus (version {DATASET_VERSION})
 
 An annotated research dataset of international-relations (IR) writing on balancing, bandwagoning, hedging and the
-China–Russia alignment debate: {st['n_docs']} documents (a journal-article preview with its endnotes, two blog
+China–Russia alignment debate: {st["n_docs"]} documents (a journal-article preview with its endnotes, two blog
 essays, a blog post with notes, an encyclopedia entry with its reference list, and an essay), cleaned with a full
 audit, split into sections, paragraphs and notes, and annotated with IR concept mentions (stand-off, tied to a
 versioned codebook) and curated stances with verbatim evidence.
@@ -175,17 +216,17 @@ import polars as pl
 notes = pl.read_parquet("data/notes/train-00000-of-00001.parquet")
 ```
 
-Every config has one split, `train`: a corpus of {st['n_docs']} documents has no held-out split, and none is
+Every config has one split, `train`: a corpus of {st["n_docs"]} documents has no held-out split, and none is
 implied. Offsets (`start`, `end`) are character offsets into `documents.text` (the clean text) and
 `text[start:end]` always equals the stored span text; `raw_start`/`raw_end` are character offsets into the raw
 file decoded as UTF-8.
 
 ## Structure
 
-{st['rows']['documents']} documents, {st['rows']['sections']} sections, {st['rows']['paragraphs']} paragraphs,
-{st['rows']['notes']} notes, {st['rows']['removed']} audit spans, {st['rows']['concepts']} concepts,
-{st['rows']['concept_mentions']} concept mentions, {st['rows']['stance_targets']} stance targets,
-{st['rows']['stances']} stances. Field tables are generated from the JSON Schemas in `schema/`.
+{st["rows"]["documents"]} documents, {st["rows"]["sections"]} sections, {st["rows"]["paragraphs"]} paragraphs,
+{st["rows"]["notes"]} notes, {st["rows"]["removed"]} audit spans, {st["rows"]["concepts"]} concepts,
+{st["rows"]["concept_mentions"]} concept mentions, {st["rows"]["stance_targets"]} stance targets,
+{st["rows"]["stances"]} stances. Field tables are generated from the JSON Schemas in `schema/`.
 
 {chr(10).join(examples)}
 ## How the data was made
@@ -200,9 +241,9 @@ file decoded as UTF-8.
 - **Annotation.** `lexicon_v1` (Aho–Corasick over the codebook's surface forms, case-insensitive, word-bounded,
   longest match first) tags every paragraph and note; `curated_v1` is a reviewed layer over the main text of all
   documents (every automatic mention accepted or rejected, missed mentions added). Measured against it, the tagger
-  has precision {_pct(o.get('precision'))} and recall {_pct(o.get('recall'))}. Stances are curated for every
+  has precision {_pct(o.get("precision"))} and recall {_pct(o.get("recall"))}. Stances are curated for every
   document × target pair, with reported positions of named sources.
-- **Validation.** {report_json['n_checks']} checks (jsonschema on every record, great-expectations suites per table,
+- **Validation.** {report_json["n_checks"]} checks (jsonschema on every record, great-expectations suites per table,
   cross-table integrity, manifest checksums) passed; see `validation_report.html`.
 
 ## Intended uses
@@ -241,7 +282,6 @@ discusses redistribution per document. `license: other` reflects that mix.
 
 def datasheet(result: BuildResult, report_json: dict[str, Any]) -> str:
     st = stats(result)
-    o = (result.scores or {}).get("overall", {})
     removed_noise = sum(n for (a, _), n in st["by_reason"].items() if a == "remove")
     moved = sum(n for (a, _), n in st["by_reason"].items() if a == "metadata")
     normalised = sum(n for (a, _), n in st["by_reason"].items() if a == "normalize")
@@ -269,11 +309,11 @@ repository's top-level `DATASHEET.md` is this same document.
 
 - **What do the instances represent?** Documents (scraped web texts) and the units derived from them: sections,
   paragraphs, notes, audit spans, concept mentions and stances, plus the codebook concepts and stance targets.
-- **How many instances?** {st['rows']['documents']} documents; {st['rows']['sections']} sections;
-  {st['rows']['paragraphs']} paragraphs; {st['rows']['notes']} notes; {st['rows']['removed']} audit spans;
-  {st['rows']['concepts']} concepts; {st['rows']['concept_mentions']} concept mentions
-  ({st['mentions_by_annotator']['lexicon_v1']} by `lexicon_v1`, {st['mentions_by_annotator']['curated_v1']} by
-  `curated_v1`); {st['rows']['stance_targets']} stance targets; {st['rows']['stances']} stances.
+- **How many instances?** {st["rows"]["documents"]} documents; {st["rows"]["sections"]} sections;
+  {st["rows"]["paragraphs"]} paragraphs; {st["rows"]["notes"]} notes; {st["rows"]["removed"]} audit spans;
+  {st["rows"]["concepts"]} concepts; {st["rows"]["concept_mentions"]} concept mentions
+  ({st["mentions_by_annotator"]["lexicon_v1"]} by `lexicon_v1`, {st["mentions_by_annotator"]["curated_v1"]} by
+  `curated_v1`); {st["rows"]["stance_targets"]} stance targets; {st["rows"]["stances"]} stances.
 
 {_doc_table(result, st)}
 
@@ -314,7 +354,7 @@ The raw texts are kept, so cleaning can be audited and redone: kept plus audit s
 validator checks this by SHA-256.
 
 **Annotation.** Concept mentions follow `schema/GUIDELINES.md` and the codebook `schema/codebook.yaml`
-(version {result.tables['concepts'][0]['codebook_version'] if result.tables['concepts'] else 'n/a'}).
+(version {result.tables["concepts"][0]["codebook_version"] if result.tables["concepts"] else "n/a"}).
 `lexicon_v1` is automatic. `curated_v1` was produced by the project's annotators (working as careful IR readers,
 with the guidelines) who reviewed every automatic mention in the main text of each document — each accepted or
 rejected, with relabels and comments — and added the mentions the tagger missed; the review files start from the
@@ -369,5 +409,5 @@ hashes and the git commit it was built from.
 - **Annotator description.** Project annotators working from the written guidelines, reading each text in full;
   no demographic information is recorded.
 - **Provenance.** Raw files and SHA-256s in `manifest.json` (`provenance.inputs`); validation:
-  {report_json['n_checks']} checks passed (`validation_report.html`).
+  {report_json["n_checks"]} checks passed (`validation_report.html`).
 """

@@ -17,8 +17,13 @@ from .records import Callout, Diagnostic, Document, Edit, Note, Paragraph, Remov
 from .rules import Claims, Rule, apply_rules
 from .structure import Unit, assemble, build_units
 
-PARAGRAPH_KIND = {"title": "heading", "heading": "heading", "paragraph": "paragraph",
-                  "list_item": "list_item", "quotation": "quotation"}  # fmt: skip
+PARAGRAPH_KIND = {
+    "title": "heading",
+    "heading": "heading",
+    "paragraph": "paragraph",
+    "list_item": "list_item",
+    "quotation": "quotation",
+}
 
 AUTHOR_YEAR = re.compile(
     r"(?P<names>[A-Z][\w’'\-]+(?:(?:,\s*|\s+(?:&|and)\s+|,\s*&\s*)[A-Z][\w’'\-]+)*(?:\s+et al\.)?)"
@@ -108,9 +113,15 @@ def _callouts(
             for m in rx.finditer(text, p.start, p.end):
                 nid = by_label.get(m.group())
                 if nid is None:
-                    diags.append(Diagnostic(doc_id, "callout_without_note",
-                                            f"callout {m.group()} in {p.paragraph_id} has no note",
-                                            m.start(), m.end()))  # fmt: skip
+                    diags.append(
+                        Diagnostic(
+                            doc_id,
+                            "callout_without_note",
+                            f"callout {m.group()} in {p.paragraph_id} has no note",
+                            m.start(),
+                            m.end(),
+                        )
+                    )
                 else:
                     found[nid].append(Callout(m.start(), m.end(), p.paragraph_id))
     elif spec.get("author_year"):
@@ -124,7 +135,9 @@ def _ref_key(note: Note) -> tuple[list[str], str] | None:
     m = re.match(r"(?P<authors>.+?)\s*\((?P<year>\d{4}(?:/\d{4})?[a-z]?)\)", note.text)
     if not m:
         return None
-    names = re.findall(r"(?:^|&\s*|,\s+(?=[A-Z][\w’'\-]+,))([A-Z][\w’'\-]+(?:-[A-Z][\w’'\-]+)?),", m.group("authors"))
+    names = re.findall(
+        r"(?:^|&\s*|,\s+(?=[A-Z][\w’'\-]+,))([A-Z][\w’'\-]+(?:-[A-Z][\w’'\-]+)?),", m.group("authors")
+    )
     return names, m.group("year")
 
 
@@ -194,8 +207,18 @@ def process_document(
     sections: list[Section] = []
     for si, s in enumerate(secs):
         us = [units[i] for i in s["units"]]
-        sections.append(Section(f"{doc_id}-s{si:03d}", doc_id, si, s["heading"], s["level"], s["kind"],
-                                us[0].start, us[-1].end))  # fmt: skip
+        sections.append(
+            Section(
+                f"{doc_id}-s{si:03d}",
+                doc_id,
+                si,
+                s["heading"],
+                s["level"],
+                s["kind"],
+                us[0].start,
+                us[-1].end,
+            )
+        )
     paragraphs: list[Paragraph] = []
     pending_notes: list[tuple[Unit, str]] = []
     for i, u in enumerate(units):
@@ -204,29 +227,74 @@ def process_document(
         if u.kind == "note":
             pending_notes.append((u, sid))
             continue
-        paragraphs.append(Paragraph(f"{doc_id}-p{len(paragraphs):04d}", sid, doc_id, len(paragraphs),
-                                    PARAGRAPH_KIND[u.kind], u.start, u.end, u.text, rs, re_))  # fmt: skip
-    notes = []
+        paragraphs.append(
+            Paragraph(
+                f"{doc_id}-p{len(paragraphs):04d}",
+                sid,
+                doc_id,
+                len(paragraphs),
+                PARAGRAPH_KIND[u.kind],
+                u.start,
+                u.end,
+                u.text,
+                rs,
+                re_,
+            )
+        )
+    notes: list[Note] = []
     for u, sid in pending_notes:
         rs, re_ = kv.raw_range(u.blocks[0].k_start, u.blocks[-1].k_end)
-        s = min(u.start + u.body_offset, u.end)
-        notes.append(Note(f"{doc_id}-n{len(notes):03d}", doc_id, sid, len(notes), u.label, u.note_kind or "endnote",
-                          text[s:u.end], s, u.end, rs, re_))  # fmt: skip
+        body = min(u.start + u.body_offset, u.end)
+        notes.append(
+            Note(
+                f"{doc_id}-n{len(notes):03d}",
+                doc_id,
+                sid,
+                len(notes),
+                u.label,
+                u.note_kind or "endnote",
+                text[body : u.end],
+                body,
+                u.end,
+                rs,
+                re_,
+            )
+        )
     callouts, diags = _callouts(doc_id, prof, paragraphs, notes, text)
     notes = [_with_callouts(n, callouts) for n in notes]
     for n in notes:
         if n.start == n.end:
-            diags.append(Diagnostic(doc_id, "empty_note", f"note {n.label or n.note_id} has no text", n.start, n.end))
+            diags.append(
+                Diagnostic(doc_id, "empty_note", f"note {n.label or n.note_id} has no text", n.start, n.end)
+            )
         if not n.callouts:
-            diags.append(Diagnostic(doc_id, "note_without_callout",
-                                    f"note {n.label or n.note_id} has no callout in the text", n.start, n.end))  # fmt: skip
+            diags.append(
+                Diagnostic(
+                    doc_id,
+                    "note_without_callout",
+                    f"note {n.label or n.note_id} has no callout in the text",
+                    n.start,
+                    n.end,
+                )
+            )
 
-    removed = []
+    removed: list[Removed] = []
     delta = 0
     for e in edits:
-        removed.append(Removed(f"{doc_id}-r{len(removed):04d}", doc_id, len(removed), e.raw_start, e.raw_end,
-                               raw[e.raw_start:e.raw_end], e.replacement, e.reason, e.action,
-                               e.raw_start - delta))  # fmt: skip
+        removed.append(
+            Removed(
+                f"{doc_id}-r{len(removed):04d}",
+                doc_id,
+                len(removed),
+                e.raw_start,
+                e.raw_end,
+                raw[e.raw_start : e.raw_end],
+                e.replacement,
+                e.reason,
+                e.action,
+                e.raw_start - delta,
+            )
+        )
         delta += (e.raw_end - e.raw_start) - len(e.replacement)
 
     document = _document(source, meta, text, raw, raw_sha256, units, edits, file)
@@ -243,16 +311,24 @@ def _check_audit(file: str, raw: str, edits: list[Edit], text: str) -> None:
     pos = 0
     for e in edits:
         if e.raw_start < pos or e.raw_end < e.raw_start:
-            raise InputError(file, f"raw offset {e.raw_start}", f"internal error: overlapping audit spans ({e.reason})")
+            raise InputError(
+                file, f"raw offset {e.raw_start}", f"internal error: overlapping audit spans ({e.reason})"
+            )
         pos = e.raw_end
     if apply_edits(raw, edits) != text:
         raise InputError(file, None, "internal error: the cleaning audit does not reproduce the clean text")
 
 
 def _document(
-    source: dict[str, Any], meta: dict[str, Any], text: str, raw: str, raw_sha256: str,
-    units: list[Unit], edits: list[Edit], file: str,
-) -> Document:  # fmt: skip
+    source: dict[str, Any],
+    meta: dict[str, Any],
+    text: str,
+    raw: str,
+    raw_sha256: str,
+    units: list[Unit],
+    edits: list[Edit],
+    file: str,
+) -> Document:
     def m(key: str) -> Any:
         return meta[key][0] if key in meta else None
 
@@ -261,7 +337,9 @@ def _document(
         date = _iso_date(meta["date"][0], file, meta["date"][1])
     elif "year" in meta:
         date = _iso_date(meta["year"][0], file, meta["year"][1])
-    printed = _iso_date(meta["printed_date"][0], file, meta["printed_date"][1]) if "printed_date" in meta else None
+    printed = (
+        _iso_date(meta["printed_date"][0], file, meta["printed_date"][1]) if "printed_date" in meta else None
+    )
     authors = m("authors")
     if isinstance(authors, str):
         authors = [authors]
@@ -270,12 +348,32 @@ def _document(
     title = units[0].text if units and units[0].kind == "title" else None
     removed_chars = sum(e.raw_end - e.raw_start for e in edits if e.action != "normalize")
     return Document(
-        doc_id=source["doc_id"], source_file=source["source_file"], site=source["site"], genre=source["genre"],
-        language=source.get("language", "en"), title=title, subtitle=m("subtitle"), authors=authors or [],
-        date=date, printed_date=printed, venue=m("venue") or source.get("venue"), publisher=m("publisher"),
-        volume=m("volume"), pages=m("pages"), citation=m("citation"), doi=source.get("doi"), url=source.get("url"),
-        keywords=list(keywords), categories=list(categories), author_bio=m("author_bio"),
-        ethics_statement=m("ethics_statement"), rights=m("rights"), text=text,
-        text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), raw_sha256=raw_sha256,
-        raw_chars=len(raw), clean_chars=len(text), removed_chars=removed_chars,
-    )  # fmt: skip
+        doc_id=source["doc_id"],
+        source_file=source["source_file"],
+        site=source["site"],
+        genre=source["genre"],
+        language=source.get("language", "en"),
+        title=title,
+        subtitle=m("subtitle"),
+        authors=authors or [],
+        date=date,
+        printed_date=printed,
+        venue=m("venue") or source.get("venue"),
+        publisher=m("publisher"),
+        volume=m("volume"),
+        pages=m("pages"),
+        citation=m("citation"),
+        doi=source.get("doi"),
+        url=source.get("url"),
+        keywords=list(keywords),
+        categories=list(categories),
+        author_bio=m("author_bio"),
+        ethics_statement=m("ethics_statement"),
+        rights=m("rights"),
+        text=text,
+        text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        raw_sha256=raw_sha256,
+        raw_chars=len(raw),
+        clean_chars=len(text),
+        removed_chars=removed_chars,
+    )

@@ -15,6 +15,9 @@ class InputError(IrbcError):
         where = f"{self.file}:{place}" if place else self.file
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, str | None, str]]:  # picklable across worker processes
+        return (InputError, (self.file, self.place, self.reason))
+
 
 class ValidationFailed(IrbcError):
     """The validation gate refused a release; ``failures`` lists the failing checks."""

@@ -35,8 +35,10 @@ def card_yaml(version: str, n_docs: int) -> dict[str, Any]:
     configs = []
     infos = []
     for t in TABLES:
-        cfg: dict[str, Any] = {"config_name": t,
-                               "data_files": [{"split": "train", "path": f"data/{t}/train-*.parquet"}]}  # fmt: skip
+        cfg: dict[str, Any] = {
+            "config_name": t,
+            "data_files": [{"split": "train", "path": f"data/{t}/train-*.parquet"}],
+        }
         if t == "documents":
             cfg["default"] = True
         configs.append(cfg)
@@ -50,8 +52,17 @@ def card_yaml(version: str, n_docs: int) -> dict[str, Any]:
         "task_categories": ["token-classification", "text-classification"],
         "task_ids": ["named-entity-recognition", "multi-class-classification"],
         "size_categories": [size],
-        "tags": ["international-relations", "political-science", "balancing", "bandwagoning", "hedging",
-                 "china-russia", "stance-detection", "concept-annotation", "stand-off-annotation"],  # fmt: skip
+        "tags": [
+            "international-relations",
+            "political-science",
+            "balancing",
+            "bandwagoning",
+            "hedging",
+            "china-russia",
+            "stance-detection",
+            "concept-annotation",
+            "stand-off-annotation",
+        ],
         "configs": configs,
         "dataset_info": infos,
         "version": version,

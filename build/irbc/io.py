@@ -51,17 +51,20 @@ def load_corpus_config(root: Path) -> CorpusConfig:
         raise InputError(str(root), None, "corpus folder does not exist")
     if not root.is_dir():
         raise InputError(str(root), None, "corpus path is not a folder")
-    files = {"sources": root / "sources.yaml", "rules": root / "rules.yaml", "profiles": root / "profiles.yaml"}
+    files = {
+        "sources": root / "sources.yaml",
+        "rules": root / "rules.yaml",
+        "profiles": root / "profiles.yaml",
+    }
     manifest = load_config_file(files["sources"], "sources_manifest")
     rules_data = load_config_file(files["rules"], "cleaning_rules")
     profiles = load_config_file(files["profiles"], "structure_profiles")["profiles"]
-    seen: dict[str, str] = {}
+    seen: dict[str, set[str]] = {"doc_id": set(), "source_file": set()}
     for i, s in enumerate(manifest["sources"]):
         for key in ("doc_id", "source_file"):
-            if s[key] in seen.get(key + "s", {}):
+            if s[key] in seen[key]:
                 raise InputError(str(files["sources"]), f"/sources/{i}/{key}", f"duplicate {key} {s[key]!r}")
-        seen.setdefault("doc_ids", {})[s["doc_id"]] = 1  # type: ignore[index]
-        seen.setdefault("source_files", {})[s["source_file"]] = 1  # type: ignore[index]
+            seen[key].add(s[key])
     ids = [r["id"] for r in rules_data["rules"]]
     dup = {x for x in ids if ids.count(x) > 1}
     if dup:
@@ -95,9 +98,13 @@ def read_raw(path: Path) -> tuple[str, str]:
     if size == 0:
         raise InputError(str(path), None, "empty raw file")
     if size > MAX_RAW_BYTES:
-        raise InputError(str(path), None, f"raw file is {size} bytes, over the documented limit of {MAX_RAW_BYTES}")
+        raise InputError(
+            str(path), None, f"raw file is {size} bytes, over the documented limit of {MAX_RAW_BYTES}"
+        )
     data = path.read_bytes()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (b"\x00" in data and data.count(b"\x00") > len(data) // 4):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        b"\x00" in data and data.count(b"\x00") > len(data) // 4
+    ):
         raise InputError(str(path), None, f"not UTF-8: looks like {_guess_encoding(data)}")
     if b"\x00" in data:
         nul = data.index(b"\x00")
@@ -109,5 +116,7 @@ def read_raw(path: Path) -> tuple[str, str]:
             str(path), f"byte {exc.start}", f"not UTF-8: looks like {_guess_encoding(data)}"
         ) from exc
     if text.startswith("\ufeff"):
-        raise InputError(str(path), "byte 0", "UTF-8 byte-order mark: remove it so raw offsets stay unambiguous")
+        raise InputError(
+            str(path), "byte 0", "UTF-8 byte-order mark: remove it so raw offsets stay unambiguous"
+        )
     return text, hashlib.sha256(data).hexdigest()

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,7 +31,9 @@ class BuildOptions:
     out: Path
     on_bad_input: str = "error"  # "error" | "skip"
     text_policy: str = "full"
-    validate: bool = True
+    workers: int = 1
+    executor: str = "local"  # "local" | "dask"
+    scheduler: str | None = None  # dask scheduler address; None = a LocalCluster
 
 
 @dataclass
@@ -42,12 +45,20 @@ class BuildResult:
     skipped: list[dict[str, str]] = field(default_factory=list)
     scores: dict[str, Any] | None = None
     build_inputs: dict[str, bytes] = field(default_factory=dict)  # corpus config files shipped in the release
+    timings: dict[str, float] = field(
+        default_factory=dict
+    )  # seconds per stage (never written to the release)
 
 
 def _git_commit(root: Path) -> str | None:
     try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
-                             timeout=5, check=False)  # fmt: skip
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
@@ -55,6 +66,7 @@ def _git_commit(root: Path) -> str | None:
 
 def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -> BuildResult:
     """Run every stage over the corpus folder and return the release tables (nothing written)."""
+    timings: dict[str, float] = {}
     cfg = load_corpus_config(opts.corpus)
     raw_dir = cfg.root / "raw"
     if not raw_dir.is_dir():
@@ -73,28 +85,38 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
     results: list[DocResult] = []
     hashes: dict[str, str] = {}
     inputs = dict(cfg.input_hashes)
+    t0 = time.perf_counter()
+    todo = []
     for s in cfg.sources:
-        path = raw_dir / s["source_file"]
+        if s["source_file"] not in on_disk:
+            bad(
+                InputError(
+                    str(cfg.root / "sources.yaml"),
+                    f"doc_id {s['doc_id']}",
+                    f"listed raw file {s['source_file']} does not exist",
+                ),
+                s["doc_id"],
+            )
+            continue
+        todo.append(s)
+    for s, sha, res, err in _run_documents(todo, raw_dir, cfg, opts.workers):
         if progress:
             progress(s["doc_id"])
-        if s["source_file"] not in on_disk:
-            bad(InputError(str(cfg.root / "sources.yaml"), f"doc_id {s['doc_id']}",
-                           f"listed raw file {s['source_file']} does not exist"), s["doc_id"])  # fmt: skip
-            continue
-        try:
-            raw, sha = read_raw(path)
-            if sha in hashes:
-                raise InputError(str(path), None, f"same content as {hashes[sha]} (duplicate raw file)")
-            res = process_document(s, raw, cfg.rules, cfg.profile(s["site"]), sha)
-        except InputError as err:
+        if err is None and sha in hashes:
+            err = InputError(
+                str(raw_dir / s["source_file"]), None, f"same content as {hashes[sha]} (duplicate raw file)"
+            )
+        if err is not None:
             bad(err, s["doc_id"])
             continue
         hashes[sha] = s["source_file"]
         inputs[f"corpus/raw/{s['source_file']}"] = sha
         results.append(res)
+    timings["clean_split"] = time.perf_counter() - t0
     if not results:
         raise InputError(str(cfg.root), None, "no document could be built")
 
+    t0 = time.perf_counter()
     tables: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
     diagnostics: list[dict[str, Any]] = []
     for r in results:
@@ -105,7 +127,10 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
         tables["removed"].extend(to_row(x) for x in r.removed)
         diagnostics.extend(asdict(d) for d in r.diagnostics)
 
+    timings["rows"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
     scores = _annotate(cfg.root, results, tables, inputs, bad)
+    timings["annotate"] = time.perf_counter() - t0
     summary = _summary(results, tables, diagnostics)
     config = {
         "dataset_version": DATASET_VERSION,
@@ -124,11 +149,54 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
     from .standoff import INPUT_FILES
 
     build_inputs = {name: (cfg.root / name).read_bytes() for name in INPUT_FILES}
-    return BuildResult(tables, summary, config, diagnostics, skipped, scores, build_inputs)
+    return BuildResult(tables, summary, config, diagnostics, skipped, scores, build_inputs, timings)
 
 
-def _annotate(root: Path, results: list[DocResult], tables: dict[str, list[dict[str, Any]]],
-              inputs: dict[str, str], bad: Callable[..., None]) -> dict[str, Any] | None:  # fmt: skip
+_WORKER_CFG: Any = None
+
+
+def _init_worker(cfg: Any) -> None:
+    global _WORKER_CFG
+    _WORKER_CFG = cfg
+
+
+def _one_document(
+    task: tuple[dict[str, Any], str],
+) -> tuple[dict[str, Any], str | None, DocResult | None, InputError | None]:
+    """The per-document stage for one source (runs in a worker process or inline)."""
+    s, path = task
+    cfg = _WORKER_CFG
+    try:
+        raw, sha = read_raw(Path(path))
+        return s, sha, process_document(s, raw, cfg.rules, cfg.profile(s["site"]), sha), None
+    except InputError as err:
+        return s, None, None, err
+
+
+def _run_documents(todo: list[dict[str, Any]], raw_dir: Path, cfg: Any, workers: int) -> Any:
+    """Yield per-document results in manifest order, inline or on ``workers`` processes."""
+    tasks = [(s, str(raw_dir / s["source_file"])) for s in todo]
+    if workers <= 1 or len(tasks) < 2:
+        _init_worker(cfg)
+        yield from map(_one_document, tasks)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(cfg,)
+    ) as ex:
+        yield from ex.map(_one_document, tasks, chunksize=max(1, min(64, len(tasks) // (workers * 8) or 1)))
+
+
+def _annotate(
+    root: Path,
+    results: list[DocResult],
+    tables: dict[str, list[dict[str, Any]]],
+    inputs: dict[str, str],
+    bad: Callable[..., None],
+) -> dict[str, Any] | None:
     from .schema import schema_dir
 
     cb_path = schema_dir() / "codebook.yaml"
@@ -157,35 +225,52 @@ def _annotate(root: Path, results: list[DocResult], tables: dict[str, list[dict[
         if review_path.is_file():
             review = load_data(review_path, keep_lines=True)
             validate_input("mention_review", review, str(review_path))
-            curated_all.extend(annotate.curated_mentions(doc_id, text, units, auto, review, str(review_path),
-                                                         codebook))  # fmt: skip
+            curated_all.extend(
+                annotate.curated_mentions(doc_id, text, units, auto, review, str(review_path), codebook)
+            )
             reviewed.add(doc_id)
             inputs[f"corpus/annotations/mentions/{doc_id}.yaml"] = sha256_file(review_path)
         stance_path = ann_dir / "stances" / f"{doc_id}.yaml"
         if stance_path.is_file():
             tables["stances"].extend(annotate.stance_rows(doc_id, text, units, stance_path, target_ids))
             inputs[f"corpus/annotations/stances/{doc_id}.yaml"] = sha256_file(stance_path)
-    tables["concept_mentions"] = sorted(auto_all + curated_all, key=lambda m: (m["doc_id"], m["annotator"], m["start"]))
+    tables["concept_mentions"] = sorted(
+        auto_all + curated_all, key=lambda m: (m["doc_id"], m["annotator"], m["start"])
+    )
     return annotate.tagger_scores(auto_all, curated_all, reviewed) if reviewed else None
 
 
-def _summary(results: list[DocResult], tables: dict[str, list[dict[str, Any]]],
-             diagnostics: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+def _summary(
+    results: list[DocResult], tables: dict[str, list[dict[str, Any]]], diagnostics: list[dict[str, Any]]
+) -> dict[str, Any]:
     per_doc = []
     for r in results:
         d = r.document
-        per_doc.append({
-            "doc_id": d.doc_id, "sections": len(r.sections), "paragraphs": len(r.paragraphs), "notes": len(r.notes),
-            "callouts_linked": sum(len(n.callouts) for n in r.notes),
-            "notes_without_callout": sum(1 for n in r.notes if not n.callouts),
-            "callouts_without_note": sum(1 for x in r.diagnostics if x.code == "callout_without_note"),
-            "chars_raw": d.raw_chars, "chars_kept": d.clean_chars, "chars_removed": d.removed_chars,
-            "mentions_lexicon": sum(1 for m in tables["concept_mentions"] if m["doc_id"] == d.doc_id
-                                    and m["annotator"] == annotate.LEXICON),
-            "stances": sum(1 for s in tables["stances"] if s["doc_id"] == d.doc_id),
-        })  # fmt: skip
-    return {"documents": per_doc, "rows": {t: len(v) for t, v in tables.items()},
-            "diagnostics": len(diagnostics)}  # fmt: skip
+        per_doc.append(
+            {
+                "doc_id": d.doc_id,
+                "sections": len(r.sections),
+                "paragraphs": len(r.paragraphs),
+                "notes": len(r.notes),
+                "callouts_linked": sum(len(n.callouts) for n in r.notes),
+                "notes_without_callout": sum(1 for n in r.notes if not n.callouts),
+                "callouts_without_note": sum(1 for x in r.diagnostics if x.code == "callout_without_note"),
+                "chars_raw": d.raw_chars,
+                "chars_kept": d.clean_chars,
+                "chars_removed": d.removed_chars,
+                "mentions_lexicon": sum(
+                    1
+                    for m in tables["concept_mentions"]
+                    if m["doc_id"] == d.doc_id and m["annotator"] == annotate.LEXICON
+                ),
+                "stances": sum(1 for s in tables["stances"] if s["doc_id"] == d.doc_id),
+            }
+        )
+    return {
+        "documents": per_doc,
+        "rows": {t: len(v) for t, v in tables.items()},
+        "diagnostics": len(diagnostics),
+    }
 
 
 def write_parquet(rows: list[dict[str, Any]], table: str, path: Path) -> None:
@@ -210,8 +295,15 @@ def write_release(result: BuildResult, out: Path, extra: Callable[[Path], None] 
         for name, data in result.build_inputs.items():
             (tmp / "build_inputs").mkdir(exist_ok=True)
             (tmp / "build_inputs" / name).write_bytes(data)
-        _dump(tmp / "build_summary.json", {"summary": result.summary, "diagnostics": result.diagnostics,
-                                            "skipped": result.skipped, "tagger_scores": result.scores})  # fmt: skip
+        _dump(
+            tmp / "build_summary.json",
+            {
+                "summary": result.summary,
+                "diagnostics": result.diagnostics,
+                "skipped": result.skipped,
+                "tagger_scores": result.scores,
+            },
+        )
         if extra is not None:
             extra(tmp)
         old = None

@@ -23,8 +23,10 @@ def publish(release: Path, repo_id: str, *, dry_run: bool = True) -> list[tuple[
         raise IrbcError(f"--repo-id must be OWNER/NAME, got {repo_id!r}")
     report = validate_release(release)
     if not report.passed:
-        raise IrbcError(f"refusing to publish {release}: it does not validate ({len(report.failures)} failing "
-                        f"check(s); run `irbc validate {release}`)")  # fmt: skip
+        raise IrbcError(
+            f"refusing to publish {release}: it does not validate ({len(report.failures)} failing "
+            f"check(s); run `irbc validate {release}`)"
+        )
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     tag = f"v{manifest['dataset_version']}"
     files = plan(release)
@@ -42,7 +44,11 @@ def publish(release: Path, repo_id: str, *, dry_run: bool = True) -> list[tuple[
 
     api = HfApi(token=token)
     api.create_repo(repo_id, repo_type="dataset", exist_ok=True)
-    api.upload_folder(folder_path=str(release), repo_id=repo_id, repo_type="dataset",
-                      commit_message=f"IR Balancing Corpus {tag}")  # fmt: skip
+    api.upload_folder(
+        folder_path=str(release),
+        repo_id=repo_id,
+        repo_type="dataset",
+        commit_message=f"IR Balancing Corpus {tag}",
+    )
     api.create_tag(repo_id, tag=tag, repo_type="dataset")
     return files

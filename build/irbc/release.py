@@ -29,9 +29,11 @@ def render_report_html(report: Report) -> str:
     for c in report.checks:
         status = "pass" if c.passed else "FAIL"
         ex = "<br>".join(html.escape(e) for e in c.examples)
-        rows.append(f"<tr class='{status.lower()}'><td>{status}</td><td>{html.escape(c.kind)}</td>"
-                    f"<td>{html.escape(c.table)}</td><td>{html.escape(c.name)}</td><td>{c.checked}</td>"
-                    f"<td>{c.failed}</td><td>{ex}</td></tr>")  # fmt: skip
+        rows.append(
+            f"<tr class='{status.lower()}'><td>{status}</td><td>{html.escape(c.kind)}</td>"
+            f"<td>{html.escape(c.table)}</td><td>{html.escape(c.name)}</td><td>{c.checked}</td>"
+            f"<td>{c.failed}</td><td>{ex}</td></tr>"
+        )
     verdict = "PASSED" if report.passed else "FAILED"
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>IR Balancing Corpus validation report</title>"
@@ -39,8 +41,9 @@ def render_report_html(report: Report) -> str:
         "table{border-collapse:collapse}tr.fail{background:#fdd}</style></head><body>"
         f"<h1>Validation report: {verdict}</h1><p>{report.n_checks} checks, {len(report.failures)} failed. "
         "Kinds: jsonschema (every record against schema/), great_expectations (one suite per table, "
-        "validation/expectations.yaml plus expectations derived from schema/), integrity (cross-table checks), "
-        "manifest (file checksums).</p><table><tr><th>status</th><th>kind</th><th>table</th><th>check</th>"
+        "validation/expectations.yaml plus expectations derived from schema/), integrity (cross-table checks). "
+        "The manifest checks (file checksums, sizes, row counts, required files) need the finished folder, so they "
+        "run in <code>irbc validate</code>, not in this build-time report.</p><table><tr><th>status</th><th>kind</th><th>table</th><th>check</th>"
         "<th>checked</th><th>failing</th><th>examples</th></tr>" + "".join(rows) + "</table></body></html>\n"
     )
 

@@ -99,7 +99,9 @@ class Claims:
 
 def _duplicate_block_spans(raw: str, min_lines: int) -> list[tuple[int, int]]:
     """Spans of a run of >= min_lines non-blank lines repeated immediately after itself (second copy)."""
-    lines = [(m.start(), m.end(), m.group().strip()) for m in re.finditer(r"[^\n]*\n?", raw) if m.group().strip()]
+    lines = [
+        (m.start(), m.end(), m.group().strip()) for m in re.finditer(r"[^\n]*\n?", raw) if m.group().strip()
+    ]
     spans = []
     i = 0
     n = len(lines)

@@ -55,7 +55,9 @@ def validate_input(name: str, data: Any, file: str) -> None:
     """Validate a human-edited input file; the first error names the file, the JSON pointer and the reason."""
     from .yamlio import strip_lines
 
-    errors = sorted(validator(name).iter_errors(strip_lines(data)), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted(
+        validator(name).iter_errors(strip_lines(data)), key=lambda e: [str(p) for p in e.absolute_path]
+    )
     if errors:
         e = errors[0]
         pointer = "/" + "/".join(str(p) for p in e.absolute_path)
@@ -104,7 +106,9 @@ def _fields(schema: dict[str, Any]) -> list[pa.Field]:
     out = []
     for name, prop in schema["properties"].items():
         typ, nullable = _arrow_type(prop)
-        out.append(pa.field(name, typ, nullable=nullable, metadata={"description": prop.get("description", "")}))
+        out.append(
+            pa.field(name, typ, nullable=nullable, metadata={"description": prop.get("description", "")})
+        )
     return out
 
 

@@ -66,8 +66,12 @@ def rehydrate(release: Path, raw_dir: Path) -> Any:
             raise InputError(str(path), None, f"raw file for {doc_id} not found")
         raw, sha = read_raw(path)
         if sha != doc["raw_sha256"]:
-            raise InputError(str(path), None, f"SHA-256 {sha[:12]}… differs from the release's {doc['raw_sha256'][:12]}…: "
-                             "not the same raw text, refusing to rehydrate")  # fmt: skip
+            raise InputError(
+                str(path),
+                None,
+                f"SHA-256 {sha[:12]}… differs from the release's {doc['raw_sha256'][:12]}…: "
+                "not the same raw text, refusing to rehydrate",
+            )
         res = process_document(src, raw, cfg.rules, cfg.profile(src["site"]), sha)
         full = to_row(res.document)
         _same(doc, full, f"documents/{doc_id}")
@@ -75,7 +79,9 @@ def rehydrate(release: Path, raw_dir: Path) -> Any:
         for table, new in (("paragraphs", res.paragraphs), ("notes", res.notes), ("removed", res.removed)):
             old = [r for r in tables[table] if r["doc_id"] == doc_id]
             if len(old) != len(new):
-                raise InputError(str(release), f"{table}/{doc_id}", "the raw text does not split as in the release")
+                raise InputError(
+                    str(release), f"{table}/{doc_id}", "the raw text does not split as in the release"
+                )
             rows = iter(to_row(x) for x in new)
             for j, r in enumerate(tables[table]):
                 if r["doc_id"] == doc_id:
@@ -92,8 +98,15 @@ def rehydrate(release: Path, raw_dir: Path) -> Any:
                     ev["quote"] = text[ev["start"] : ev["end"]]
     config["text_policy"] = "full"
     inputs = {name: (release / BUILD_INPUTS / name).read_bytes() for name in INPUT_FILES}
-    return BuildResult(tables, summary["summary"], config, summary["diagnostics"], summary["skipped"],
-                       summary["tagger_scores"], inputs)  # fmt: skip
+    return BuildResult(
+        tables,
+        summary["summary"],
+        config,
+        summary["diagnostics"],
+        summary["skipped"],
+        summary["tagger_scores"],
+        inputs,
+    )
 
 
 def _same(old: dict[str, Any], new: dict[str, Any], where: str) -> None:

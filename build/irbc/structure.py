@@ -90,7 +90,9 @@ def build_units(kv: KView, blocks: list[Block], prof: dict[str, Any]) -> list[Un
                 m = label_block.match(b.text)
                 if m:
                     rendered = prof["notes"].get("render_label", "{label}").format(label=m.group("label"))
-                    units.append(Unit([b], "note", label=m.group("label"), note_kind=notes["kind"], render=rendered))
+                    units.append(
+                        Unit([b], "note", label=m.group("label"), note_kind=notes["kind"], render=rendered)
+                    )
                     units[-1].body_offset = len(rendered) + 1
                     continue
                 if cur is not None:

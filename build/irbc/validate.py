@@ -35,7 +35,9 @@ class Check:
 
     def line(self) -> str:
         ex = "; ".join(self.examples[:3])
-        return f"[{self.kind}] {self.table}: {self.name} — {self.failed} failing" + (f" (e.g. {ex})" if ex else "")
+        return f"[{self.kind}] {self.table}: {self.name} — {self.failed} failing" + (
+            f" (e.g. {ex})" if ex else ""
+        )
 
 
 @dataclass
@@ -62,8 +64,13 @@ class Report:
         for c in self.checks:
             by_kind[c.kind]["checks"] += 1
             by_kind[c.kind]["failed"] += 0 if c.passed else 1
-        return {"passed": self.passed, "n_checks": self.n_checks, "n_failed": len(self.failures),
-                "by_kind": dict(sorted(by_kind.items())), "checks": [asdict(c) for c in self.checks]}  # fmt: skip
+        return {
+            "passed": self.passed,
+            "n_checks": self.n_checks,
+            "n_failed": len(self.failures),
+            "by_kind": dict(sorted(by_kind.items())),
+            "checks": [asdict(c) for c in self.checks],
+        }
 
 
 # ------------------------------------------------------------------------------------------ jsonschema
@@ -146,13 +153,19 @@ def gx_checks(tables: dict[str, list[dict[str, Any]]], probes: dict[str, str]) -
             if "null" not in types:
                 specs.append(("expect_column_values_to_not_be_null", {"column": col}))
             if "enum" in prop:
-                specs.append(("expect_column_values_to_be_in_set", {"column": col, "value_set": prop["enum"]}))
+                specs.append(
+                    ("expect_column_values_to_be_in_set", {"column": col, "value_set": prop["enum"]})
+                )
         if regexes:
             for col in cfg["text_columns"].get(t, []):
-                specs.append(("expect_column_values_to_not_match_regex_list",
-                              {"column": col, "regex_list": [f"(?m){r}" for r in regexes]}))  # fmt: skip
+                specs.append(
+                    (
+                        "expect_column_values_to_not_match_regex_list",
+                        {"column": col, "regex_list": [f"(?m){r}" for r in regexes]},
+                    )
+                )
         for item in cfg["suites"].get(t, []):
-            (etype, kwargs), = item.items()
+            ((etype, kwargs),) = item.items()
             kw = dict(kwargs)
             for k, v in list(kw.items()):
                 if isinstance(v, dict) and "from" in v:
@@ -163,18 +176,30 @@ def gx_checks(tables: dict[str, list[dict[str, Any]]], probes: dict[str, str]) -
         for etype, kw in specs:
             suite.add_expectation(getattr(gx.expectations, _camel(etype))(**kw))
         asset = source.add_dataframe_asset(t)
-        batch = asset.add_batch_definition_whole_dataframe(t).get_batch(batch_parameters={"dataframe": frames[t]})
+        batch = asset.add_batch_definition_whole_dataframe(t).get_batch(
+            batch_parameters={"dataframe": frames[t]}
+        )
         res = batch.validate(suite, result_format="SUMMARY")
         for r in res.results:
             conf = r.expectation_config
+            assert conf is not None
             kw = {k: v for k, v in conf.kwargs.items() if k not in ("batch_id", "value_set", "regex_list")}
             name = conf.type + (" " + json.dumps(kw, sort_keys=True, default=str) if kw else "")
             result = r.result or {}
             ex = [str(x)[:120] for x in (result.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]]
             if not r.success and r.exception_info and r.exception_info.get("raised_exception"):
                 ex.append(str(r.exception_info.get("exception_message"))[:200])
-            out.append(Check(name, t, "great_expectations", bool(r.success), int(result.get("element_count") or len(frames[t])),
-                             int(result.get("unexpected_count") or (0 if r.success else 1)), ex))  # fmt: skip
+            out.append(
+                Check(
+                    name,
+                    t,
+                    "great_expectations",
+                    bool(r.success),
+                    int(result.get("element_count") or len(frames[t])),
+                    int(result.get("unexpected_count") or (0 if r.success else 1)),
+                    ex,
+                )
+            )
     return out
 
 
@@ -200,7 +225,9 @@ def integrity_checks(tables: dict[str, list[dict[str, Any]]], summary: dict[str,
         for r in tables[table]:
             t = texts.get(r["doc_id"])
             if t is not None and r[col] is not None and t[r["start"] : r["end"]] != r[col]:
-                probs.append(f"{r.get('paragraph_id') or r.get('note_id') or r.get('mention_id')} at {r['start']}-{r['end']}")
+                probs.append(
+                    f"{r.get('paragraph_id') or r.get('note_id') or r.get('mention_id')} at {r['start']}-{r['end']}"
+                )
         out.append(_check(f"{col} == documents.text[start:end]", table, len(tables[table]), probs))
     probs = []
     n = 0
@@ -217,11 +244,21 @@ def integrity_checks(tables: dict[str, list[dict[str, Any]]], summary: dict[str,
     for t in ("sections", "paragraphs", "notes", "removed", "concept_mentions", "stances"):
         for r in tables[t]:
             by_doc[r["doc_id"]][t].append(r)
-    probs = [f"{d} has no sections or no paragraphs" for d in docs if not by_doc[d]["sections"] or not by_doc[d]["paragraphs"]]
+    probs = [
+        f"{d} has no sections or no paragraphs"
+        for d in docs
+        if not by_doc[d]["sections"] or not by_doc[d]["paragraphs"]
+    ]
     out.append(_check("every document has sections and paragraphs", "documents", len(docs), probs))
     orphans = sorted(set(by_doc) - set(docs))
-    out.append(_check("no rows for a document missing from documents", "documents", len(by_doc),
-                      [f"rows for unknown document {d!r}" for d in orphans]))  # fmt: skip
+    out.append(
+        _check(
+            "no rows for a document missing from documents",
+            "documents",
+            len(by_doc),
+            [f"rows for unknown document {d!r}" for d in orphans],
+        )
+    )
 
     probs_sec, probs_par = [], []
     for d, doc in docs.items():
@@ -230,8 +267,12 @@ def integrity_checks(tables: dict[str, list[dict[str, Any]]], summary: dict[str,
         text = texts.get(d)
         pos = 0
         for i, s in enumerate(secs):
-            if s["start"] != (0 if i == 0 else pos + 2) or (text is not None and i and text[pos : s["start"]] != "\n\n"):
-                probs_sec.append(f"{s['section_id']} starts at {s['start']}, expected {0 if i == 0 else pos + 2}")
+            if s["start"] != (0 if i == 0 else pos + 2) or (
+                text is not None and i and text[pos : s["start"]] != "\n\n"
+            ):
+                probs_sec.append(
+                    f"{s['section_id']} starts at {s['start']}, expected {0 if i == 0 else pos + 2}"
+                )
             pos = s["end"]
         if secs and pos != length:
             probs_sec.append(f"{d}: sections end at {pos}, text length {length}")
@@ -260,7 +301,30 @@ def integrity_checks(tables: dict[str, list[dict[str, Any]]], summary: dict[str,
             if prev != s["end"]:
                 probs_par.append(f"{s['section_id']}: units end at {prev}, section ends at {s['end']}")
     out.append(_check("sections tile the document text", "sections", len(tables["sections"]), probs_sec))
-    out.append(_check("paragraphs and notes tile their section", "paragraphs", len(tables["paragraphs"]), probs_par))
+    probs = []
+    first_para: dict[str, dict[str, Any]] = {}
+    for para in sorted(tables["paragraphs"], key=lambda r: r["start"]):
+        first_para.setdefault(para["section_id"], para)
+    for s in tables["sections"]:
+        if s["heading"] is None:
+            continue
+        hp = first_para.get(s["section_id"])
+        text = texts.get(s["doc_id"])
+        if (
+            hp is None
+            or hp["kind"] != "heading"
+            or hp["start"] != s["start"]
+            or (text is not None and text[hp["start"] : hp["end"]] != s["heading"])
+        ):
+            probs.append(
+                f"{s['section_id']}: heading {s['heading'][:60]!r} is not the section's heading paragraph"
+            )
+    out.append(
+        _check("section heading == its heading paragraph's text", "sections", len(tables["sections"]), probs)
+    )
+    out.append(
+        _check("paragraphs and notes tile their section", "paragraphs", len(tables["paragraphs"]), probs_par)
+    )
 
     # the audit balances: kept + removed = raw, exactly (the raw text is rebuilt and hashed)
     probs = []
@@ -275,7 +339,9 @@ def integrity_checks(tables: dict[str, list[dict[str, Any]]], summary: dict[str,
             raw_parts.append(kept)
             rpos += len(kept)
             if r["raw_start"] != rpos or r["raw_end"] - r["raw_start"] != len(r["text"]):
-                probs.append(f"{r['removal_id']}: raw offsets {r['raw_start']}-{r['raw_end']} do not tile the raw file")
+                probs.append(
+                    f"{r['removal_id']}: raw offsets {r['raw_start']}-{r['raw_end']} do not tile the raw file"
+                )
                 break
             if text[r["clean_offset"] : r["clean_offset"] + len(r["replacement"])] != r["replacement"]:
                 probs.append(f"{r['removal_id']}: replacement not found at clean offset {r['clean_offset']}")
@@ -289,8 +355,14 @@ def integrity_checks(tables: dict[str, list[dict[str, Any]]], summary: dict[str,
             probs.append(f"{d}: clean text + audit does not rebuild the raw file (SHA-256 differs)")
         if len(raw) != doc["raw_chars"]:
             probs.append(f"{d}: rebuilt raw has {len(raw)} characters, expected {doc['raw_chars']}")
-    out.append(_check("audit balances: kept + removed spans rebuild the raw file (SHA-256)", "removed",
-                      len(tables["removed"]), probs))  # fmt: skip
+    out.append(
+        _check(
+            "audit balances: kept + removed spans rebuild the raw file (SHA-256)",
+            "removed",
+            len(tables["removed"]),
+            probs,
+        )
+    )
 
     # each callout points to a note of the same document and reads as that note's marker
     probs = []
@@ -300,16 +372,26 @@ def integrity_checks(tables: dict[str, list[dict[str, Any]]], summary: dict[str,
         t = texts.get(nt["doc_id"])
         for c in nt["callouts"]:
             n += 1
-            p = paras.get(c["paragraph_id"])
-            if p is None or p["doc_id"] != nt["doc_id"] or not (p["start"] <= c["start"] < c["end"] <= p["end"]):
-                probs.append(f"{nt['note_id']}: callout {c['start']}-{c['end']} not inside a paragraph of {nt['doc_id']}")
+            cp = paras.get(c["paragraph_id"])
+            if (
+                cp is None
+                or cp["doc_id"] != nt["doc_id"]
+                or not (cp["start"] <= c["start"] < c["end"] <= cp["end"])
+            ):
+                probs.append(
+                    f"{nt['note_id']}: callout {c['start']}-{c['end']} not inside a paragraph of {nt['doc_id']}"
+                )
                 continue
             if t is None:
                 continue
             marker = t[c["start"] : c["end"]]
             if nt["label"] is not None and marker != nt["label"]:
                 probs.append(f"{nt['note_id']}: callout {marker!r} does not point to note {nt['label']!r}")
-            if nt["label"] is None and nt["text"] and _fold(marker.split()[0].strip("(,")) not in _fold(nt["text"][:200]):
+            if (
+                nt["label"] is None
+                and nt["text"]
+                and _fold(marker.split()[0].strip("(,")) not in _fold(nt["text"][:200])
+            ):
                 probs.append(f"{nt['note_id']}: citation {marker!r} does not name this reference's author")
     out.append(_check("callouts point to a note of the same document", "notes", n, probs))
 
@@ -333,19 +415,42 @@ def integrity_checks(tables: dict[str, list[dict[str, Any]]], summary: dict[str,
             k = sum(1 for s in by_doc[d]["stances"] if s["target_id"] == t and s["holder"] == "author")
             if k != 1:
                 probs.append(f"{d} x {t}: {k} author rows")
-    out.append(_check("every document x target has exactly one author stance", "stances", len(tables["stances"]), probs))
+    out.append(
+        _check(
+            "every document x target has exactly one author stance", "stances", len(tables["stances"]), probs
+        )
+    )
     return out
 
 
 def validate_tables(
-    tables: dict[str, list[dict[str, Any]]], summary: dict[str, Any] | None = None,
+    tables: dict[str, list[dict[str, Any]]],
+    summary: dict[str, Any] | None = None,
     probes: dict[str, str] | None = None,
-) -> Report:  # fmt: skip
+) -> Report:
     report = Report()
     report.checks += jsonschema_checks(tables)
     if all(t in tables for t in TABLES):
-        report.checks += gx_checks(tables, probes or {})
-        report.checks += integrity_checks(tables, summary)
+        for name, run in (
+            ("great_expectations", lambda: gx_checks(tables, probes or {})),
+            ("integrity", lambda: integrity_checks(tables, summary)),
+        ):
+            try:
+                report.checks += run()
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                if report.passed:
+                    raise  # well-formed records must never crash a check
+                report.checks.append(
+                    Check(
+                        f"{name} checks could not run on malformed records ({exc!r})",
+                        "release",
+                        name,
+                        False,
+                        0,
+                        1,
+                        [repr(exc)[:200]],
+                    )
+                )
     return report
 
 
@@ -373,6 +478,24 @@ def sha256_path(path: Path) -> str:
     return h.hexdigest()
 
 
+def _parquet_rows(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(path).metadata.num_rows)
+
+
+REQUIRED_FILES = (
+    "manifest.json",
+    "build_config.json",
+    "build_summary.json",
+    "README.md",
+    "DATASHEET.md",
+    "CITATION.cff",
+    "croissant.json",
+    "validation_report.json",
+)
+
+
 def manifest_checks(release: Path) -> list[Check]:
     mpath = release / "manifest.json"
     if not mpath.is_file():
@@ -386,10 +509,24 @@ def manifest_checks(release: Path) -> list[Check]:
             probs.append(f"{rel} listed in manifest but missing")
         elif sha256_path(p) != info["sha256"]:
             probs.append(f"{rel}: SHA-256 differs from the manifest (tampered or corrupted)")
+        elif p.stat().st_size != info.get("bytes"):
+            probs.append(f"{rel}: {p.stat().st_size} bytes, the manifest says {info.get('bytes')}")
+        elif p.suffix == ".parquet" and _parquet_rows(p) != info.get("rows"):
+            probs.append(f"{rel}: {_parquet_rows(p)} rows, the manifest says {info.get('rows')}")
     on_disk = {str(p.relative_to(release)) for p in release.rglob("*") if p.is_file()} - {"manifest.json"}
     for extra in sorted(on_disk - set(files)):
         probs.append(f"{extra} is not listed in the manifest")
-    return [Check("files match manifest SHA-256", "release", "manifest", not probs, len(files), len(probs), probs[:MAX_EXAMPLES])]
+    return [
+        Check(
+            "files match manifest SHA-256",
+            "release",
+            "manifest",
+            not probs,
+            len(files),
+            len(probs),
+            probs[:MAX_EXAMPLES],
+        )
+    ]
 
 
 def validate_release(release: Path) -> Report:
@@ -405,5 +542,17 @@ def validate_release(release: Path) -> Report:
     if bc.is_file():
         probes = json.loads(bc.read_text(encoding="utf-8")).get("noise_probes")
     report = validate_tables(tables, summary, probes)
+    missing = [f for f in REQUIRED_FILES if not (release / f).is_file()]
+    report.checks.append(
+        Check(
+            "required release files present",
+            "release",
+            "manifest",
+            not missing,
+            len(REQUIRED_FILES),
+            len(missing),
+            [f"{f} is missing" for f in missing],
+        )
+    )
     report.checks += manifest_checks(release)
     return report

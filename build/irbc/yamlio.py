@@ -40,7 +40,7 @@ def load_data(path: Path, *, keep_lines: bool = False) -> Any:
         except json.JSONDecodeError as exc:
             raise InputError(str(path), f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from exc
     try:
-        data = yaml.load(text, Loader=_LineLoader if keep_lines else yaml.SafeLoader)  # noqa: S506
+        data = yaml.load(text, Loader=_LineLoader if keep_lines else yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"line {mark.line + 1}" if mark is not None else None

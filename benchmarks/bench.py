@@ -1,0 +1,209 @@
+"""Benchmark: build a synthetic corpus of N documents end to end and report per-stage time, throughput,
+records validated per second and peak memory; compare the concept tagger with spaCy's PhraseMatcher.
+
+    python benchmarks/bench.py --n 5 1000 10000 [--workers 1 2] [--tagger-only]
+
+The synthetic corpus is made deterministically from the real one: document i takes the raw text of real
+document i mod 5 and reorders its paragraphs with a seeded shuffle (headers, notes and footers keep their
+place), so every document is distinct, realistic, and goes through the same cleaning rules. Curated stance files
+are copied for every synthetic document (their quotes lie inside paragraphs, so they still anchor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+
+
+def make_corpus(n: int, dest: Path) -> int:
+    """Write a corpus folder of n documents; returns the raw bytes written."""
+    import yaml
+
+    if dest.exists():
+        shutil.rmtree(dest)
+    (dest / "raw").mkdir(parents=True)
+    (dest / "annotations" / "stances").mkdir(parents=True)
+    shutil.copy(CORPUS / "rules.yaml", dest / "rules.yaml")
+    shutil.copy(CORPUS / "profiles.yaml", dest / "profiles.yaml")
+    shutil.copy(CORPUS / "annotations" / "stance_targets.yaml", dest / "annotations" / "stance_targets.yaml")
+    manifest = yaml.safe_load((CORPUS / "sources.yaml").read_text(encoding="utf-8"))
+    bases = manifest["sources"]
+    raws = [(CORPUS / "raw" / s["source_file"]).read_text(encoding="utf-8") for s in bases]
+    stances = [
+        (CORPUS / "annotations" / "stances" / f"{s['doc_id']}.yaml").read_text(encoding="utf-8")
+        for s in bases
+    ]
+    out, total, seen = [], 0, set()
+    for i in range(n):
+        b = i % len(bases)
+        src = dict(bases[b])
+        raw = raws[b]
+        blocks = re.split(r"(\n\s*\n)", raw)
+        texts = blocks[0::2]
+        body = [
+            j for j, t in enumerate(texts) if len(t) > 400 and not re.match(r"\s*(\d+\. \d+\.|\[\d+\]|•)", t)
+        ]
+        rng = random.Random(i)
+        attempt = 0
+        while True:
+            order = body[:]
+            if i >= len(bases) or attempt:
+                rng.shuffle(order)
+            new = texts[:]
+            for j, k in zip(body, order, strict=True):
+                new[j] = texts[k]
+            blocks[0::2] = new
+            text = "".join(blocks)
+            if text not in seen:
+                break
+            attempt += 1
+            if attempt > 50:
+                text = text + f"\n\nSynthetic document {i}."
+                break
+        seen.add(text)
+        doc_id = f"{src['doc_id']}_{i:05d}"
+        name = f"{i:05d}_{src['source_file']}"
+        (dest / "raw" / name).write_text(text, encoding="utf-8")
+        total += len(text.encode("utf-8"))
+        src.update(doc_id=doc_id, source_file=name)
+        out.append(src)
+        st = stances[b].replace(f"doc_id: {bases[b]['doc_id']}", f"doc_id: {doc_id}", 1)
+        (dest / "annotations" / "stances" / f"{doc_id}.yaml").write_text(st, encoding="utf-8")
+    manifest["sources"] = out
+    (dest / "sources.yaml").write_text(
+        yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    return total
+
+
+def run_build(corpus: Path, out: Path, workers: int) -> dict:
+    """One full build in a fresh process (so peak RSS is the build's own)."""
+    code = f"""
+import json, resource, time, sys
+t0 = time.perf_counter()
+from pathlib import Path
+from irbc.pipeline import BuildOptions, collect, write_release
+from irbc.release import finalize
+from irbc.validate import validate_tables
+t_import = time.perf_counter() - t0
+opts = BuildOptions(corpus=Path({str(corpus)!r}), out=Path({str(out)!r}), workers={workers})
+res = collect(opts)
+t1 = time.perf_counter()
+report = validate_tables(res.tables, res.summary, res.config["noise_probes"], timings=res.timings)
+res.timings["validate_total"] = time.perf_counter() - t1
+assert report.passed, [c.line() for c in report.failures][:5]
+t2 = time.perf_counter()
+write_release(res, opts.out, extra=lambda tmp: finalize(tmp, res, report))
+res.timings["write"] = time.perf_counter() - t2
+res.timings["total"] = time.perf_counter() - t0
+records = sum(len(v) for v in res.tables.values())
+print(json.dumps({{"timings": res.timings, "import": t_import, "records": records,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "rss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr[-3000:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def bench_tagger(mb_target: float = 20.0) -> dict:
+    """lexicon_v1 vs spaCy PhraseMatcher(attr=LOWER) on the same text; spans must be identical."""
+    from irbc.annotate import Tagger, load_codebook
+    from irbc.schema import schema_dir
+
+    cb = load_codebook(schema_dir() / "codebook.yaml")
+    tagger = Tagger(cb)
+    from irbc.pipeline import BuildOptions, collect
+
+    res = collect(BuildOptions(corpus=CORPUS, out=Path("unused")))
+    paras = [p["text"] for p in res.tables["paragraphs"]] + [n["text"] for n in res.tables["notes"]]
+    reps = max(1, int(mb_target * 1e6 / sum(len(t.encode()) for t in paras)))
+    texts = paras * reps
+    size = sum(len(t.encode()) for t in texts) / 1e6
+    t0 = time.perf_counter()
+    n_mentions = sum(len(tagger.tag(t)) for t in texts)
+    t_ours = time.perf_counter() - t0
+    out = {
+        "text_mb": round(size, 2),
+        "lexicon_v1_s": round(t_ours, 3),
+        "mentions": n_mentions,
+        "lexicon_v1_mb_s": round(size / t_ours, 1),
+    }
+    try:
+        import spacy
+        from spacy.matcher import PhraseMatcher
+    except ImportError:
+        out["spacy"] = "not installed (pip install spacy to compare)"
+        return out
+    nlp = spacy.blank("en")
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for form, cid in cb.form_to_concept.items():
+        matcher.add(cid, [nlp.make_doc(form)])
+    sample = paras  # spans compared on one copy of the corpus
+    t0 = time.perf_counter()
+    docs = list(nlp.pipe(texts, batch_size=256))
+    theirs_all = [matcher(d) for d in docs]
+    t_spacy = time.perf_counter() - t0
+    from spacy.util import filter_spans
+
+    same = 0
+    for t, d, ms in zip(sample, docs[: len(sample)], theirs_all[: len(sample)], strict=True):
+        spans = filter_spans([d[s:e] for _, s, e in ms])
+        theirs = sorted((sp.start_char, sp.end_char) for sp in spans)
+        mine = sorted((s, e) for s, e, _ in tagger.tag(t))
+        same += theirs == mine
+    out.update(
+        spacy_s=round(t_spacy, 3),
+        spacy_mb_s=round(size / t_spacy, 2),
+        speedup=round(t_spacy / t_ours, 1),
+        identical_units=f"{same}/{len(sample)}",
+    )
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, nargs="+", default=[5, 1000])
+    ap.add_argument("--workers", type=int, nargs="+", default=[1])
+    ap.add_argument("--work", default=str(ROOT / "bench-out"))
+    ap.add_argument("--tagger-only", action="store_true")
+    args = ap.parse_args()
+    work = Path(args.work)
+    if not args.tagger_only:
+        for n in args.n:
+            corpus = work / f"corpus-{n}"
+            size = make_corpus(n, corpus)
+            for w in args.workers:
+                r = run_build(corpus, work / f"release-{n}-{w}", w)
+                t = r["timings"]
+                print(
+                    json.dumps(
+                        {
+                            "n_docs": n,
+                            "workers": w,
+                            "raw_mb": round(size / 1e6, 2),
+                            "total_s": round(t["total"], 2),
+                            "mb_per_s": round(size / 1e6 / t["total"], 2),
+                            "records": r["records"],
+                            "records_validated_per_s": round(r["records"] / t.get("jsonschema", 1e-9)),
+                            "peak_rss_mb": round(max(r["rss_mb"], r["rss_children_mb"])),
+                            "stages_s": {k: round(v, 2) for k, v in t.items()},
+                        }
+                    )
+                )
+    print(json.dumps({"tagger": bench_tagger()}))
+
+
+if __name__ == "__main__":
+    main()
