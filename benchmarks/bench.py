@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+STOP = re.compile(r"\s*(\d+\. \d+\.$|\[\d+\]|About the [Aa]uthor|Leave a Reply|Author information)")
 CORPUS = ROOT / "corpus"
 
 
@@ -43,33 +44,28 @@ def make_corpus(n: int, dest: Path) -> int:
         (CORPUS / "annotations" / "stances" / f"{s['doc_id']}.yaml").read_text(encoding="utf-8")
         for s in bases
     ]
-    out, total, seen = [], 0, set()
+    out: list[dict] = []
+    total = 0
+    seen: set[str] = set()
     for i in range(n):
         b = i % len(bases)
         src = dict(bases[b])
         raw = raws[b]
         blocks = re.split(r"(\n\s*\n)", raw)
         texts = blocks[0::2]
-        body = [
-            j for j, t in enumerate(texts) if len(t) > 400 and not re.match(r"\s*(\d+\. \d+\.|\[\d+\]|•)", t)
-        ]
-        rng = random.Random(i)
-        attempt = 0
-        while True:
-            order = body[:]
-            if i >= len(bases) or attempt:
-                rng.shuffle(order)
-            new = texts[:]
-            for j, k in zip(body, order, strict=True):
-                new[j] = texts[k]
-            blocks[0::2] = new
-            text = "".join(blocks)
-            if text not in seen:
-                break
-            attempt += 1
-            if attempt > 50:
-                text = text + f"\n\nSynthetic document {i}."
-                break
+        # the body: long paragraphs before the first note, bio or comment form (never paratext or notes)
+        end = next((j for j, t in enumerate(texts) if STOP.match(t)), len(texts))
+        body = [j for j, t in enumerate(texts[:end]) if len(t) > 400 and not t.lstrip().startswith("•")]
+        order = body[:]
+        random.Random(i).shuffle(order)
+        new = texts[:]
+        for j, k in zip(body, order, strict=True):
+            new[j] = texts[k]
+        if body:  # every synthetic document is distinct, whatever the shuffle gave
+            new[body[0]] = new[body[0]].rstrip() + f" Synthetic variant {i}."
+        blocks[0::2] = new
+        text = "".join(blocks)
+        assert text not in seen
         seen.add(text)
         doc_id = f"{src['doc_id']}_{i:05d}"
         name = f"{i:05d}_{src['source_file']}"

@@ -64,3 +64,97 @@ def test_primary_keys_exist():
     for t in TABLES:
         s = load_schema(t)
         assert s["x-primary-key"] in s["properties"]
+
+
+TESTED_KEYWORDS = {
+    "type",
+    "enum",
+    "pattern",
+    "minimum",
+    "maximum",
+    "required",
+    "additionalProperties",
+    "items",
+    "properties",
+    "description",
+    "$schema",
+    "$id",
+    "title",
+    "x-primary-key",
+}
+
+
+def _keywords(node, acc):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            acc.add(k)
+            if k == "properties":
+                for sub in v.values():
+                    _keywords(sub, acc)
+            elif k == "items":
+                _keywords(v, acc)
+    return acc
+
+
+def _violations(schema, row):
+    """(keyword, mutated row) pairs, one per constraint of the schema, for a valid row."""
+    for name, prop in schema["properties"].items():
+        types = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
+        base = next(t for t in types if t != "null")
+        wrong = 3.5 if base == "string" else "x"
+        yield "type", {**row, name: wrong}
+        if "enum" in prop:
+            yield "enum", {**row, name: "not-in-the-vocabulary"}
+        if "pattern" in prop:
+            yield "pattern", {**row, name: "NOT A VALID VALUE !"}
+        if "minimum" in prop:
+            yield "minimum", {**row, name: prop["minimum"] - 1}
+        if "maximum" in prop:
+            yield "maximum", {**row, name: prop["maximum"] + 1}
+        yield "required", {k: v for k, v in row.items() if k != name}
+        if base == "array" and row[name]:
+            item = prop["items"]
+            if item.get("type") == "object":
+                first = dict(row[name][0])
+                sub = next(iter(item["properties"]))
+                yield (
+                    "items/properties",
+                    {
+                        **row,
+                        name: [
+                            {
+                                **first,
+                                sub: 3.5 if first[sub] is not None and isinstance(first[sub], str) else "x",
+                            }
+                        ],
+                    },
+                )
+                yield "items/additionalProperties", {**row, name: [{**first, "extra": 1}]}
+            else:
+                yield "items/type", {**row, name: [7]}
+    yield "additionalProperties", {**row, "unexpected": 1}
+
+
+def test_fast_validator_enforces_every_keyword_the_schemas_use(release):
+    import fastjsonschema
+
+    from conftest import table as read_table
+    from irbc.validate import fast_validator, validator
+
+    used = set()
+    for t in TABLES:
+        _keywords(load_schema(t), used)
+    assert used <= TESTED_KEYWORDS, (
+        f"a schema uses a keyword the fast validator is not tested on: {used - TESTED_KEYWORDS}"
+    )
+    checked = 0
+    for t in TABLES:
+        rows = read_table(release, t)
+        row = next((r for r in rows if any(isinstance(v, list) and v for v in r.values())), rows[0])
+        fast_validator(t)(row)
+        for kw, bad in _violations(load_schema(t), row):
+            assert list(validator(t).iter_errors(bad)), (t, kw)
+            with pytest.raises(fastjsonschema.JsonSchemaValueException):
+                fast_validator(t)(bad)
+            checked += 1
+    assert checked > 250

@@ -169,16 +169,24 @@ class Unit:
     main: bool  # a main-text paragraph (not a note)
 
 
-def units_of(paragraphs: list[Any], notes: list[Any]) -> list[Unit]:
+class Units(list[Unit]):
+    """The paragraphs and notes of one document in text order, with their start offsets for bisection."""
+
+    def __init__(self, items: list[Unit]) -> None:
+        super().__init__(sorted(items, key=lambda u: u.start))
+        self.starts = [u.start for u in self]
+
+
+def units_of(paragraphs: list[Any], notes: list[Any]) -> Units:
     us = [Unit("paragraph", p.paragraph_id, p.section_id, p.start, p.end, True) for p in paragraphs]
     us += [Unit("note", n.note_id, n.section_id, n.start, n.end, False) for n in notes]
-    return sorted(us, key=lambda u: u.start)
+    return Units(us)
 
 
-def unit_at(units: list[Unit], start: int, end: int) -> Unit | None:
+def unit_at(units: Units, start: int, end: int) -> Unit | None:
     import bisect
 
-    i = bisect.bisect_right([u.start for u in units], start) - 1
+    i = bisect.bisect_right(units.starts, start) - 1
     if i >= 0 and units[i].start <= start and end <= units[i].end:
         return units[i]
     return None
@@ -199,7 +207,7 @@ def mention_row(doc_id: str, u: Unit, s: int, e: int, text: str, cid: str, annot
     }
 
 
-def lexicon_mentions(doc_id: str, text: str, units: list[Unit], tagger: Tagger) -> list[dict[str, Any]]:
+def lexicon_mentions(doc_id: str, text: str, units: Units, tagger: Tagger) -> list[dict[str, Any]]:
     rows = []
     for u in units:
         for s, e, cid in tagger.tag(text, u.start, u.end):
@@ -224,7 +232,7 @@ def _locate(text: str, item: dict[str, Any], file: str) -> tuple[int, int]:
 def curated_mentions(
     doc_id: str,
     text: str,
-    units: list[Unit],
+    units: Units,
     auto: list[dict[str, Any]],
     review: dict[str, Any],
     file: str,
@@ -291,7 +299,7 @@ def curated_mentions(
 
 
 def review_template(
-    doc_id: str, text: str, units: list[Unit], auto: list[dict[str, Any]], version: str
+    doc_id: str, text: str, units: Units, auto: list[dict[str, Any]], version: str
 ) -> dict[str, Any]:
     """A review file pre-filled with every main-text lexicon mention (decision: accept) and a context inside
     its paragraph that is unique in the document (or carries an occurrence index), for a curator to check."""
@@ -388,7 +396,7 @@ def load_targets(path: Path) -> list[dict[str, Any]]:
 
 
 def stance_rows(
-    doc_id: str, text: str, units: list[Unit], path: Path, target_ids: list[str]
+    doc_id: str, text: str, units: Units, path: Path, target_ids: list[str]
 ) -> list[dict[str, Any]]:
     from .schema import validate_input
     from .yamlio import strip_lines

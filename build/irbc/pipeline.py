@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -244,6 +245,8 @@ def _summary(
     results: list[DocResult], tables: dict[str, list[dict[str, Any]]], diagnostics: list[dict[str, Any]]
 ) -> dict[str, Any]:
     per_doc = []
+    lexicon = Counter(m["doc_id"] for m in tables["concept_mentions"] if m["annotator"] == annotate.LEXICON)
+    n_stances = Counter(s["doc_id"] for s in tables["stances"])
     for r in results:
         d = r.document
         per_doc.append(
@@ -258,12 +261,8 @@ def _summary(
                 "chars_raw": d.raw_chars,
                 "chars_kept": d.clean_chars,
                 "chars_removed": d.removed_chars,
-                "mentions_lexicon": sum(
-                    1
-                    for m in tables["concept_mentions"]
-                    if m["doc_id"] == d.doc_id and m["annotator"] == annotate.LEXICON
-                ),
-                "stances": sum(1 for s in tables["stances"] if s["doc_id"] == d.doc_id),
+                "mentions_lexicon": lexicon[d.doc_id],
+                "stances": n_stances[d.doc_id],
             }
         )
     return {
