@@ -15,6 +15,12 @@ def build(corpus, out, *extra):
     return run_cli("build", "--corpus", str(corpus), "--out", str(out), "--quiet", *extra)
 
 
+def forget_hashes(corpus):
+    """A researcher's own corpus may not record raw SHA-256s; the build then checks content only."""
+    f = corpus / "sources.yaml"
+    f.write_text("".join(ln for ln in f.read_text().splitlines(True) if "raw_sha256:" not in ln))
+
+
 def assert_refused(proc, *needles):
     assert proc.returncode != 0
     err = proc.stderr.strip()
@@ -53,6 +59,7 @@ def test_missing_corpus_folder(tmp_path):
     ids=["empty", "binary", "not-utf8", "nul-byte", "only-noise"],
 )
 def test_bad_raw_files(corpus_copy, tmp_path, damage, needles):
+    forget_hashes(corpus_copy)
     damage(corpus_copy / "raw" / FIRST)
     proc = build(corpus_copy, tmp_path / "out")
     assert_refused(proc, *needles)
@@ -68,8 +75,29 @@ def test_unlisted_file_and_missing_file(corpus_copy, tmp_path):
 
 
 def test_duplicate_content(corpus_copy, tmp_path):
+    forget_hashes(corpus_copy)
     shutil.copy(corpus_copy / "raw" / FIRST, corpus_copy / "raw" / "001_ba866733475a83d0.txt")
     assert_refused(build(corpus_copy, tmp_path / "out"), "duplicate raw file", FIRST)
+
+
+def test_recorded_hash_catches_a_changed_raw_file(corpus_copy, tmp_path):
+    f = corpus_copy / "raw" / FIRST
+    f.write_text(f.read_text(encoding="utf-8").replace("Russian", "Russien", 1), encoding="utf-8")
+    assert_refused(build(corpus_copy, tmp_path / "out"), FIRST, "differs from sources.yaml")
+
+
+def test_validation_failure_refuses_the_release(corpus_copy, tmp_path):
+    """A build whose tables fail a check lists the failing check and leaves no release behind."""
+    rules = corpus_copy / "rules.yaml"
+    rules.write_text(
+        rules.read_text().replace("probe: 'Leave a Reply|", "probe: 'soft balancing|Leave a Reply|", 1)
+    )
+    proc = build(corpus_copy, tmp_path / "out")
+    assert proc.returncode != 0
+    assert "validation check(s) failed" in proc.stderr
+    assert "expect_column_values_to_not_match_regex_list" in proc.stderr
+    assert not (tmp_path / "out").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out-")]
 
 
 def test_skip_mode_builds_the_rest_and_lists_what_was_skipped(corpus_copy, tmp_path):

@@ -286,3 +286,47 @@ def test_audit_balances_against_the_raw_files(release):
         "ws_line_join",
         "note_label_dedup",
     } <= reasons
+
+
+def test_every_document_target_pair_has_exactly_one_author_stance(release):
+    from collections import Counter
+
+    targets = [t["target_id"] for t in table(release, "stance_targets")]
+    assert len(targets) == 8
+    n = Counter((s["doc_id"], s["target_id"]) for s in table(release, "stances") if s["holder"] == "author")
+    docs = [d["doc_id"] for d in table(release, "documents")]
+    assert {(d, t): n[(d, t)] for d in docs for t in targets} == {(d, t): 1 for d in docs for t in targets}
+    assert all(s["annotator"] == "curated_v1" for s in table(release, "stances"))
+    none_rows = [s for s in table(release, "stances") if s["stance"] == "none"]
+    assert none_rows and all(s["evidence"] == [] for s in none_rows)
+    # reported holders named in the texts (the encyclopedia's soft-balancing debate, the LSE post's sceptics)
+    holders = {(s["doc_id"], s["holder"]) for s in table(release, "stances")}
+    assert ("ore_soft_balancing", "Brooks and Wohlforth") in holders and (
+        "ore_soft_balancing",
+        "Pape",
+    ) in holders
+    assert ("cox_2021_comrades_putin_xi", "Bobo Lo") in holders
+
+
+def test_mentions_are_stand_off_and_named(release):
+    docs = {d["doc_id"]: d["text"] for d in table(release, "documents")}
+    mentions = table(release, "concept_mentions")
+    assert {m["annotator"] for m in mentions} == {"lexicon_v1", "curated_v1"}
+    for m in mentions:
+        assert docs[m["doc_id"]][m["start"] : m["end"]] == m["surface"]
+        assert (m["paragraph_id"] is None) != (m["note_id"] is None)
+    curated = [m for m in mentions if m["annotator"] == "curated_v1"]
+    assert all(m["paragraph_id"] is not None for m in curated), (
+        "the curated layer covers main-text paragraphs"
+    )
+    # the specific-over-generic rule on the real text: "soft balancing" is never also tagged "balancing"
+    spans = {
+        (m["doc_id"], m["start"], m["end"]): m["concept_id"]
+        for m in mentions
+        if m["annotator"] == "lexicon_v1"
+    }
+    for (d, s, e), c in spans.items():
+        if c == "soft_balancing":
+            assert not any(
+                c2 == "balancing" and d2 == d and s <= s2 < e for (d2, s2, e2), c2 in spans.items()
+            )

@@ -169,6 +169,8 @@ def _one_document(
     cfg = _WORKER_CFG
     try:
         raw, sha = read_raw(Path(path))
+        if s.get("raw_sha256") and s["raw_sha256"] != sha:
+            raise InputError(path, None, f"SHA-256 {sha[:12]}… differs from sources.yaml ({s['raw_sha256'][:12]}…)")
         return s, sha, process_document(s, raw, cfg.rules, cfg.profile(s["site"]), sha), None
     except InputError as err:
         return s, None, None, err
