@@ -291,6 +291,21 @@ def datasheet(result: BuildResult, report_json: dict[str, Any]) -> str:
     for d in result.tables["documents"]:
         missing = [k for k in ("authors", "date", "venue", "publisher", "doi", "url", "rights") if not d[k]]
         null_meta.append([d["doc_id"], ", ".join(missing) or "—"])
+    notes_by_doc = {x["doc_id"]: x.get("notes", "") for x in result.config.get("sources", [])}
+    orphan: dict[str, list[str]] = {}
+    for dg in result.diagnostics:
+        if dg["code"] == "callout_without_note":
+            orphan.setdefault(dg["doc_id"], []).append(dg["message"])
+    missing_rows = []
+    for d in result.summary["documents"]:
+        found = []
+        if d["notes_without_callout"]:
+            found.append(f"{d['notes_without_callout']} of {d['notes']} notes have no callout in the text")
+        found += orphan.get(d["doc_id"], [])
+        missing_rows.append([d["doc_id"], notes_by_doc.get(d["doc_id"]) or "—", "; ".join(found) or "—"])
+    missing_table = _md_table(
+        ["doc_id", "recorded in the sources manifest", "found by the build"], missing_rows
+    )
     field_sections = "\n\n".join(f"#### `{t}`\n\n{_fields(t)}" for t in TABLES)
     return f"""# DATASHEET: IR Balancing Corpus (version {DATASET_VERSION})
 
@@ -300,16 +315,19 @@ repository's top-level `DATASHEET.md` is this same document.
 
 ## Motivation
 
-- **For what purpose was the dataset created?** To give IR scholars and computational social scientists a small,
-  fully traceable corpus on balancing, bandwagoning, hedging and the China–Russia alignment debate, with concept
-  mentions tied to a versioned codebook and stances backed by verbatim evidence.
-- **Who created it and on whose behalf?** The IR Balancing Corpus project. No funding body is stated.
+- **For what purpose was the dataset created? Was there a specific task or gap?** To give IR scholars and
+  computational social scientists a small, fully traceable corpus on balancing, bandwagoning, hedging and the
+  China–Russia alignment debate: concept mentions tied to a versioned codebook, and stances (who holds which
+  position on which proposition) backed by verbatim evidence. The gap: scraped scholarly text is usually cleaned
+  silently; here every removed character is accounted for.
+- **Who created the dataset and on behalf of which entity?** The IR Balancing Corpus project.
+- **Who funded the creation of the dataset?** No funding is stated.
 
 ## Composition
 
 - **What do the instances represent?** Documents (scraped web texts) and the units derived from them: sections,
-  paragraphs, notes, audit spans, concept mentions and stances, plus the codebook concepts and stance targets.
-- **How many instances?** {st["rows"]["documents"]} documents; {st["rows"]["sections"]} sections;
+  paragraphs, notes, audit spans, concept mentions and stances, plus the codebook's concepts and the stance targets.
+- **How many instances are there in total?** {st["rows"]["documents"]} documents; {st["rows"]["sections"]} sections;
   {st["rows"]["paragraphs"]} paragraphs; {st["rows"]["notes"]} notes; {st["rows"]["removed"]} audit spans;
   {st["rows"]["concepts"]} concepts; {st["rows"]["concept_mentions"]} concept mentions
   ({st["mentions_by_annotator"]["lexicon_v1"]} by `lexicon_v1`, {st["mentions_by_annotator"]["curated_v1"]} by
@@ -317,19 +335,40 @@ repository's top-level `DATASHEET.md` is this same document.
 
 {_doc_table(result, st)}
 
-- **Is it a sample?** Yes: five texts chosen by the project to cover the genres and positions of the debate. It is
-  not representative of the IR literature.
-- **Is any information missing?** The Springer item is a preview: its body text is paywalled and absent, so its 67
-  endnotes have no callouts. The LSE post's note [20] is cited but absent from the scraped note list. Figures
-  referred to in the Gervais essay are not in the scrape. Metadata the text does not state is null, never guessed:
+- **Does the dataset contain all possible instances or is it a sample?** A purposive sample of {st["n_docs"]} texts chosen by
+  the project to span genres (journal article, reference work, blogs, essay) and positions in the debate. It is not
+  representative of the IR literature and supports no claim about it.
+- **What data does each instance consist of?** Clean text with stand-off structure and annotations; the field
+  tables below list every column.
+- **Is there a label or target associated with each instance?** Concept ids on mentions; stance labels
+  (`favor`/`against`/`neutral`/`none`) on stances.
+- **Is any information missing from individual instances?** Yes. What the sources manifest records about each
+  scrape, and what the build found (notes without callouts, callouts without notes):
+
+{missing_table}
+
+  Metadata the text does not state is null, never guessed:
 
 {_md_table(["doc_id", "metadata fields that are null (not stated in the source)"], null_meta)}
 
-- **Diagnostics reported by the build** (callouts without notes, notes without callouts, empty notes):
+- **Are relationships between instances made explicit?** Yes: every row carries `doc_id`; sections, paragraphs,
+  notes and mentions are linked by ids; callouts link paragraphs to notes; offsets tie everything to
+  `documents.text`; stances carry `target_id`.
+- **Are there recommended data splits?** No. Every config has a single `train` split holding everything; a corpus
+  of {st["n_docs"]} documents has no meaningful held-out split.
+- **Are there any errors, sources of noise, or redundancies?** Scraping errors that survive cleaning are kept as
+  written (for example "Russian will balance China" in Ross's abstract, typos in the essays, a URL fragment in an LSE
+  note). The build reports these structural diagnostics:
 
 {_md_table(["code", "count"], diag_rows) if diag_rows else "None."}
 
-- **Confidential or offensive content?** No personal data beyond authors' names and published biographies.
+- **Is the dataset self-contained?** Yes for the full release. A stand-off release (`--text-policy standoff`) omits
+  the texts and needs the user's own copy of the raw files (`irbc rehydrate`, checked by SHA-256).
+- **Does the dataset contain confidential data?** No. **Offensive or anxiety-inducing content?** No; the texts
+  discuss war and military policy in an academic register.
+- **Does the dataset relate to people?** Only as authors and as the scholars and officials whose published views the
+  texts report. Stance rows attribute positions to named people exactly as the texts do, with the quote. No
+  sub-populations are identified and no one can be identified beyond their published names and biographies.
 
 ### Fields (generated from `schema/`)
 
@@ -337,10 +376,19 @@ repository's top-level `DATASHEET.md` is this same document.
 
 ## Collection process
 
-The five texts were scraped from the web (a Springer article page, two blogs, an Oxford Research Encyclopedia page,
-a Medium page) and are kept byte-for-byte in `corpus/raw/`; their SHA-256s are in `manifest.json`. URLs and
-retrieval dates were not recorded with the scrapes and are null. The only date a page states about itself besides
-publication dates is the encyclopedia's print date, kept as `printed_date`.
+- **How was the data acquired?** The five texts were scraped from public web pages (a Springer article page, two
+  blogs, an Oxford Research Encyclopedia page, a Medium page) and are kept byte-for-byte in `corpus/raw/`; their
+  SHA-256s are in `corpus/sources.yaml` and in every release's `manifest.json`.
+- **What mechanisms or procedures were used?** A web scraper whose name and settings were not recorded with the
+  files; what it left (navigation, counters, alt text) is documented by the cleaning rules.
+- **Sampling strategy?** Purposive (see Composition).
+- **Who was involved and how were they compensated?** The project's members; no compensation is recorded.
+- **Over what timeframe?** Not recorded. URLs and retrieval dates were not kept with the scrapes and are null. The
+  only date a page states about itself besides publication dates is the encyclopedia's print date
+  (`printed_date`).
+- **Were any ethical review processes conducted?** None is recorded. **Were individuals notified or did they
+  consent?** The texts are published works; their authors were not contacted. **Data protection impact analysis?**
+  None recorded.
 
 ## Preprocessing, cleaning and labelling
 
@@ -350,16 +398,17 @@ audit span is a row of the `removed` table; the counts below are computed from i
 
 {_removed_table(st)}
 
-The raw texts are kept, so cleaning can be audited and redone: kept plus audit spans rebuild every raw file, and the
-validator checks this by SHA-256.
+**Was the raw data saved?** Yes, in `corpus/raw/`, and the audit lets anyone check the cleaning: kept plus audit
+spans rebuild every raw file, and the validator checks this by SHA-256. **Is the software available?** Yes, the
+`irbc` package in this repository.
 
 **Annotation.** Concept mentions follow `schema/GUIDELINES.md` and the codebook `schema/codebook.yaml`
 (version {result.tables["concepts"][0]["codebook_version"] if result.tables["concepts"] else "n/a"}).
-`lexicon_v1` is automatic. `curated_v1` was produced by the project's annotators (working as careful IR readers,
-with the guidelines) who reviewed every automatic mention in the main text of each document — each accepted or
-rejected, with relabels and comments — and added the mentions the tagger missed; the review files start from the
-tagger's output with every decision pre-set to accept, which can bias a reviewer towards acceptance. Notes and
-reference entries carry automatic mentions only. The tagger's measured agreement with the curated layer:
+`lexicon_v1` is automatic. `curated_v1` was produced by the project's annotators, who read each text in full with
+the guidelines, reviewed every automatic mention in the main text of each document (each accepted or rejected, with
+relabels and comments) and added the mentions the tagger missed. The review files start from the tagger's output
+with every decision pre-set to accept, which can bias a reviewer towards acceptance. Notes and reference entries
+carry automatic mentions only. The tagger's measured agreement with the curated layer:
 
 {_scores_table(result)}
 
@@ -373,38 +422,56 @@ No inter-annotator agreement was measured: each file had one annotator. This is 
 
 ## Uses
 
-- **Intended:** concept-usage analysis, close reading with traceable evidence, evaluating concept taggers and stance
-  classifiers on a small gold set, teaching.
-- **Not intended:** claims about the IR field at large; redistribution of the texts beyond what their rights allow;
-  training generative models on the texts.
+- **Has the dataset been used for any tasks already?** Not outside this project at the time of this version.
+- **Is there a repository that links to papers using it?** Not yet.
+- **What other tasks could it be used for?** Concept-usage analysis, close reading with traceable evidence,
+  evaluating concept taggers and stance classifiers on a small gold set, teaching, and studying the cleaning of
+  scraped scholarly text.
+- **Is there anything about the composition or collection that might affect future uses?** Five texts of very
+  uneven genre and weight; one is a preview without its body. Results on it do not generalise to the literature.
+- **Are there tasks for which it should not be used?** Claims about the IR field at large; attributing views to
+  people beyond what the quoted evidence shows; redistributing the texts beyond what their rights allow; training
+  generative models on the texts.
 
 ## Distribution and rights
 
-The annotations, codebook and code are the project's work. The texts belong to their authors and publishers.
-Rights statements found in the sources:
+- **Will the dataset be distributed to third parties, and how?** As a Hugging Face dataset folder (Parquet, dataset
+  card, Croissant metadata), published with `irbc publish` once a home is chosen; no DOI has been assigned.
+- **Under what licence?** The annotations, codebook and code are the project's work. The texts belong to their
+  authors and publishers. Rights statements found in the sources:
 
 {_rights_table(result)}
 
 No document states an open licence. The Oxford Research Encyclopedia page states "Personal use only; commercial use
 is strictly prohibited". The Springer page is a publisher preview of a subscription article. The blogs and the
 Medium essay state no licence (the LSE page's Creative Commons lines concern its images, which are not in the
-corpus). Redistributing the full texts is therefore not clearly permitted for any document; publish a full-text
-release only where you have the right to, and otherwise distribute stand-off annotations and let users supply their
-own copies of the texts.
+corpus). Redistributing the full texts is therefore not clearly permitted for any document, and `corpus/sources.yaml`
+marks every document `redistribution: withhold`. Publish a full-text release only where you have the right to;
+otherwise publish the stand-off release (`irbc build --text-policy standoff`: texts withheld, every offset,
+annotation and the SHA-256 of each withheld text kept) and let users rehydrate it from their own copies.
+- **Have third parties imposed restrictions?** Only the publishers' rights statements above. **Export controls?**
+  None known.
 
 ## Maintenance
 
-Maintained in {REPO_HINT}. Versions follow semantic versioning (dataset `{DATASET_VERSION}`; the codebook has its
-own version). Errors are fixed through the repository's issues; every release carries `manifest.json` with the input
-hashes and the git commit it was built from.
+- **Who supports and maintains the dataset?** The IR Balancing Corpus project, in {REPO_HINT}.
+- **How can the maintainers be contacted?** Through the repository's issue tracker.
+- **Is there an erratum?** Not yet; corrections are recorded in the repository history and release notes.
+- **Will the dataset be updated?** Yes, with semantic versioning (dataset `{DATASET_VERSION}`; the codebook has its
+  own version); every release carries `manifest.json` with the input hashes and the git commit it was built from.
+- **Will older versions continue to be supported?** Older versions stay reproducible from their git tags
+  (byte-identical rebuilds).
+- **How can others contribute?** Add raw texts with a `corpus/sources.yaml` entry (and rules or profiles where a new
+  site needs them), curated files under `corpus/annotations/`, and open a pull request; `irbc build` validates
+  everything and refuses what fails.
 
 ## Data statement
 
 - **Curation rationale.** Texts that argue about balancing, bandwagoning, hedging and China–Russia alignment,
   across genres (peer-reviewed article, reference work, blogs, essay), so that concept use and stance can be
   compared across registers.
-- **Language variety.** English (`en`); academic and policy-blog registers; one essay by a non-native writer
-  (Gervais) with French-influenced phrasing, kept as written.
+- **Language variety.** English (`en`); academic and policy-blog registers; some texts contain non-standard
+  English and typos, kept as written.
 - **Text characteristics.** Argumentative IR prose with notes and references; paratext removed as described above.
 - **Annotator description.** Project annotators working from the written guidelines, reading each text in full;
   no demographic information is recorded.

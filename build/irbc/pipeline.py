@@ -141,6 +141,7 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
         "git_commit": _git_commit(cfg.root),
         "noise_probes": {r.id: r.probe for r in cfg.rules if r.probe},
         "skipped": skipped,
+        "sources": [{"doc_id": s["doc_id"], "notes": s.get("notes", "")} for s in cfg.sources],
     }
     validate_input("build_config", config, "build_config.json")
     if opts.text_policy == "standoff":
@@ -170,7 +171,9 @@ def _one_document(
     try:
         raw, sha = read_raw(Path(path))
         if s.get("raw_sha256") and s["raw_sha256"] != sha:
-            raise InputError(path, None, f"SHA-256 {sha[:12]}… differs from sources.yaml ({s['raw_sha256'][:12]}…)")
+            raise InputError(
+                path, None, f"SHA-256 {sha[:12]}… differs from sources.yaml ({s['raw_sha256'][:12]}…)"
+            )
         return s, sha, process_document(s, raw, cfg.rules, cfg.profile(s["site"]), sha), None
     except InputError as err:
         return s, None, None, err
