@@ -61,3 +61,15 @@ def test_oversized_raw_file_is_refused(corpus_copy, tmp_path):
     proc = run_cli("build", "--corpus", str(corpus_copy), "--out", str(tmp_path / "out"), "--quiet")
     assert proc.returncode != 0
     assert "over the documented limit" in proc.stderr and "000_bdeadfa9332f0026.txt" in proc.stderr
+
+
+def test_two_workers_and_dask_give_the_same_release(release, tmp_path):
+    import filecmp
+
+    for extra in (["--workers", "2"], ["--executor", "dask", "--workers", "2"]):
+        out = tmp_path / extra[-1] / "release"
+        run_cli("build", "--corpus", str(CORPUS), "--out", str(out), "--quiet", *extra, check=True)
+        files = sorted(p.relative_to(release) for p in release.rglob("*") if p.is_file())
+        assert files == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+        for rel in files:
+            assert filecmp.cmp(release / rel, out / rel, shallow=False), (extra, rel)

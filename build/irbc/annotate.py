@@ -208,9 +208,13 @@ def mention_row(doc_id: str, u: Unit, s: int, e: int, text: str, cid: str, annot
 
 
 def lexicon_mentions(doc_id: str, text: str, units: Units, tagger: Tagger) -> list[dict[str, Any]]:
+    """Tag the whole document once, then attach each mention to the paragraph or note that contains it.
+    Surface forms contain no line break, so no mention crosses the blank line between two units; a match
+    outside every unit (in a printed note label) is not a mention."""
     rows = []
-    for u in units:
-        for s, e, cid in tagger.tag(text, u.start, u.end):
+    for s, e, cid in tagger.tag(text):
+        u = unit_at(units, s, e)
+        if u is not None:
             rows.append(mention_row(doc_id, u, s, e, text, cid, LEXICON))
     return rows
 

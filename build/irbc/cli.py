@@ -162,6 +162,13 @@ def main(argv: list[str] | None = None) -> int:
         help="standoff: withhold the text of documents whose rights do not allow redistribution",
     )
     b.add_argument("--workers", type=int, default=1, help="processes for the per-document stage (default 1)")
+    b.add_argument(
+        "--executor",
+        choices=["local", "dask"],
+        default="local",
+        help="dask: run the per-document stage on a dask.distributed cluster",
+    )
+    b.add_argument("--scheduler", default=None, help="dask scheduler address (default: a LocalCluster)")
     b.add_argument("--quiet", action="store_true")
     b.set_defaults(func=_build)
     h = sub.add_parser(

@@ -100,7 +100,7 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
             )
             continue
         todo.append(s)
-    for s, sha, res, err in _run_documents(todo, raw_dir, cfg, opts.workers):
+    for s, sha, res, err in _run_documents(todo, raw_dir, cfg, opts.workers, opts.executor, opts.scheduler):
         if progress:
             progress(s["doc_id"])
         if err is None and sha in hashes:
@@ -179,9 +179,40 @@ def _one_document(
         return s, None, None, err
 
 
-def _run_documents(todo: list[dict[str, Any]], raw_dir: Path, cfg: Any, workers: int) -> Any:
-    """Yield per-document results in manifest order, inline or on ``workers`` processes."""
+def _one_document_with(task: tuple[dict[str, Any], str], cfg: Any) -> Any:
+    _init_worker(cfg)
+    return _one_document(task)
+
+
+def _run_dask(tasks: list[tuple[dict[str, Any], str]], cfg: Any, workers: int, scheduler: str | None) -> Any:
+    """The per-document stage on a dask.distributed cluster: a LocalCluster (loopback only) by default, or the
+    scheduler at ``scheduler``. Results come back in manifest order, so the release is identical."""
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               dashboard_address=None, host="127.0.0.1", silence_logs=40)  # fmt: skip
+    client = Client(scheduler or cluster)
+    try:
+        shared = client.scatter(cfg, broadcast=True)
+        futures = client.map(_one_document_with, tasks, cfg=shared, pure=False)
+        yield from client.gather(futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _run_documents(
+    todo: list[dict[str, Any]], raw_dir: Path, cfg: Any, workers: int, executor: str = "local",
+    scheduler: str | None = None,
+) -> Any:  # fmt: skip
+    """Yield per-document results in manifest order: inline, on ``workers`` local processes, or on dask."""
     tasks = [(s, str(raw_dir / s["source_file"])) for s in todo]
+    if executor == "dask":
+        yield from _run_dask(tasks, cfg, workers, scheduler)
+        return
     if workers <= 1 or len(tasks) < 2:
         _init_worker(cfg)
         yield from map(_one_document, tasks)
