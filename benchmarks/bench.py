@@ -12,6 +12,7 @@ are copied for every synthetic document (their quotes lie inside paragraphs, so 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -71,7 +72,7 @@ def make_corpus(n: int, dest: Path) -> int:
         name = f"{i:05d}_{src['source_file']}"
         (dest / "raw" / name).write_text(text, encoding="utf-8")
         total += len(text.encode("utf-8"))
-        src.update(doc_id=doc_id, source_file=name)
+        src.update(doc_id=doc_id, source_file=name, raw_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
         out.append(src)
         st = stances[b].replace(f"doc_id: {bases[b]['doc_id']}", f"doc_id: {doc_id}", 1)
         (dest / "annotations" / "stances" / f"{doc_id}.yaml").write_text(st, encoding="utf-8")
