@@ -6,6 +6,7 @@ equals ``text[start:end]``. Annotators are named and versioned, and the name is 
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -184,8 +185,6 @@ def units_of(paragraphs: list[Any], notes: list[Any]) -> Units:
 
 
 def unit_at(units: Units, start: int, end: int) -> Unit | None:
-    import bisect
-
     i = bisect.bisect_right(units.starts, start) - 1
     if i >= 0 and units[i].start <= start and end <= units[i].end:
         return units[i]
@@ -403,7 +402,6 @@ def stance_rows(
     doc_id: str, text: str, units: Units, path: Path, target_ids: list[str]
 ) -> list[dict[str, Any]]:
     from .schema import validate_input
-    from .yamlio import strip_lines
 
     file = str(path)
     data = load_data(path, keep_lines=True)
@@ -456,19 +454,17 @@ def stance_rows(
     missing = [t for t in target_ids if authors[t] != 1]
     if missing:
         raise InputError(file, None, f"no holder 'author' row for target(s) {missing}")
-    _ = strip_lines
     return rows
 
 
 def check_codebook_quotes(codebook: Codebook, texts: dict[str, str], file: str) -> None:
-    for i, c in enumerate(codebook.concepts):
+    for c in codebook.concepts:
         src = c["source"]
         if src["kind"] != "corpus_quote":
             continue
         if src["doc_id"] not in texts:
             continue  # a document not in this corpus build (e.g. a user's subset): nothing to check against
         anchor(texts[src["doc_id"]], src["quote"], src.get("occurrence"), file, None)
-        _ = i
 
 
 def concept_rows(codebook: Codebook) -> list[dict[str, Any]]:

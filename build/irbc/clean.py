@@ -8,6 +8,7 @@ spans plus the edited spans tile the raw file exactly once. Both facts are check
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -50,8 +51,6 @@ class KView:
     seg_raw: list[int]  # start of the same segment in raw
 
     def raw_at(self, k: int) -> int:
-        import bisect
-
         i = bisect.bisect_right(self.seg_k, k) - 1
         return self.seg_raw[i] + (k - self.seg_k[i])
 
@@ -209,8 +208,6 @@ def apply_edits(raw: str, edits: list[Edit]) -> str:
 def k_ops_to_edits(kv: KView, ops: list[tuple[int, int, str, str]], removals: list[Edit]) -> list[Edit]:
     """Map K-view operations to raw edits. An op whose raw range straddles a removed span is split around
     it (the replacement goes on the first piece) so the audit stays non-overlapping."""
-    import bisect
-
     rem_starts = [e.raw_start for e in removals]
     edits = []
     for ks, ke, repl, reason in ops:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+from .io import sha256_file
 from .schema import TABLES, load_schema
 
 _TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "FLOAT", "boolean": "BOOL"}
@@ -62,7 +62,7 @@ def croissant(release: Path, version: str, citation: str) -> dict[str, Any]:
     files, sets = [], []
     for t in TABLES:
         rel = f"data/{t}/train-00000-of-00001.parquet"
-        sha = hashlib.sha256((release / rel).read_bytes()).hexdigest()
+        sha = sha256_file(release / rel)
         fid = f"{t}-parquet"
         files.append(
             mlc.FileObject(

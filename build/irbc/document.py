@@ -5,6 +5,7 @@ A pure function of (source entry, raw text, compiled rules, profile): no I/O, no
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from typing import Any
 
 from .clean import KView, apply_edits, build_kview, k_ops_to_edits, normalise_block, split_blocks
 from .errors import InputError
+from .io import fold_diacritics
 from .records import Callout, Diagnostic, Document, Edit, Note, Paragraph, Removed, Section
 from .rules import Claims, Rule, apply_rules
 from .structure import Unit, assemble, build_units
@@ -53,8 +55,6 @@ def _iso_date(value: str, file: str, rule: str) -> str:
 
 
 def _k_at_raw(kv: KView, raw_pos: int) -> int:
-    import bisect
-
     i = bisect.bisect_right(kv.seg_raw, raw_pos) - 1
     if i < 0:
         return 0
@@ -141,12 +141,6 @@ def _ref_key(note: Note) -> tuple[list[str], str] | None:
     return names, m.group("year")
 
 
-def _fold(s: str) -> str:
-    import unicodedata
-
-    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c)).lower()
-
-
 def _author_year_callouts(
     doc_id: str, paragraphs: list[Paragraph], notes: list[Note], text: str
 ) -> tuple[dict[str, list[Callout]], list[Diagnostic]]:
@@ -155,11 +149,13 @@ def _author_year_callouts(
     for n in notes:
         k = _ref_key(n)
         if k and k[0]:
-            keys.setdefault((_fold(k[0][0]), k[1]), []).append(n.note_id)
+            keys.setdefault((fold_diacritics(k[0][0]), k[1]), []).append(n.note_id)
             if len(k[0]) == 1:
-                keys.setdefault((_fold(k[0][0]) + "+", k[1]), []).append(n.note_id)
+                keys.setdefault((fold_diacritics(k[0][0]) + "+", k[1]), []).append(n.note_id)
             if len(k[0]) >= 2:
-                keys.setdefault((_fold(k[0][0]) + "+" + _fold(k[0][1]), k[1]), []).append(n.note_id)
+                keys.setdefault((fold_diacritics(k[0][0]) + "+" + fold_diacritics(k[0][1]), k[1]), []).append(
+                    n.note_id
+                )
     diags: list[Diagnostic] = []
     for p in paragraphs:
         for m in AUTHOR_YEAR.finditer(text, p.start, p.end):
@@ -169,11 +165,11 @@ def _author_year_callouts(
             for y in years:
                 cands = []
                 if len(names) >= 2:
-                    cands = keys.get((_fold(names[0]) + "+" + _fold(names[1]), y), [])
+                    cands = keys.get((fold_diacritics(names[0]) + "+" + fold_diacritics(names[1]), y), [])
                 if not cands and len(names) == 1:
-                    cands = keys.get((_fold(names[0]) + "+", y), [])
+                    cands = keys.get((fold_diacritics(names[0]) + "+", y), [])
                 if not cands:
-                    cands = keys.get((_fold(names[0]), y), [])
+                    cands = keys.get((fold_diacritics(names[0]), y), [])
                 if len(cands) == 1:
                     found[cands[0]].append(Callout(m.start(), m.end(), p.paragraph_id))
     return found, diags

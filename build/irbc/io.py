@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,18 @@ class CorpusConfig:
         base = dict(self.profiles["default"])
         base.update(self.profiles.get(site, {}))
         return base
+
+
+def write_json(path: Path, obj: Any) -> None:
+    """The one way release JSON files are written (stable layout: indent 2, UTF-8, trailing newline)."""
+    path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def fold_diacritics(s: str) -> str:
+    """Lower case without combining marks, for matching names such as "Özkanca" and "Ozkanca"."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c)).lower()
 
 
 def sha256_file(path: Path) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ import pyarrow.parquet as pq
 from . import DATASET_VERSION, annotate
 from .document import DocResult, process_document
 from .errors import InputError, IrbcError
-from .io import load_corpus_config, read_raw, sha256_file
+from .io import load_corpus_config, read_raw, sha256_file, write_json
 from .records import to_row
 from .schema import TABLES, arrow_schema, validate_input
 from .yamlio import load_data
@@ -326,11 +325,11 @@ def write_release(result: BuildResult, out: Path, extra: Callable[[Path], None] 
     try:
         for table, rows in result.tables.items():
             write_parquet(rows, table, tmp / "data" / table / "train-00000-of-00001.parquet")
-        _dump(tmp / "build_config.json", result.config)
+        write_json(tmp / "build_config.json", result.config)
         for name, data in result.build_inputs.items():
             (tmp / "build_inputs").mkdir(exist_ok=True)
             (tmp / "build_inputs" / name).write_bytes(data)
-        _dump(
+        write_json(
             tmp / "build_summary.json",
             {
                 "summary": result.summary,
@@ -374,10 +373,6 @@ def _remove_stale(out: Path) -> None:
         m = pat.match(p.name)
         if m and p.is_dir() and not _pid_alive(int(m.group(1))):
             shutil.rmtree(p, ignore_errors=True)
-
-
-def _dump(path: Path, obj: Any) -> None:
-    path.write_text(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
 
 
 __all__ = ["BuildOptions", "BuildResult", "IrbcError", "collect", "write_release"]

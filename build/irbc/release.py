@@ -3,25 +3,16 @@ Croissant metadata, and the manifest (last, so it covers every other file)."""
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import DATASET_VERSION
+from .io import sha256_file, write_json
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult
     from .validate import Report
-
-
-def _dump(path: Path, obj: Any) -> None:
-    path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def render_report_html(report: Report) -> str:
@@ -56,7 +47,7 @@ def write_manifest(release: Path, result: BuildResult) -> None:
         if not p.is_file() or p.name == "manifest.json":
             continue
         rel = str(p.relative_to(release))
-        info: dict[str, Any] = {"sha256": _sha(p), "bytes": p.stat().st_size}
+        info: dict[str, Any] = {"sha256": sha256_file(p), "bytes": p.stat().st_size}
         if p.suffix == ".parquet":
             info["rows"] = pq.ParquetFile(p).metadata.num_rows
         files[rel] = info
@@ -72,7 +63,7 @@ def write_manifest(release: Path, result: BuildResult) -> None:
         "provenance": {"inputs": result.config["inputs"], "git_commit": result.config.get("git_commit")},
         "files": files,
     }
-    _dump(release / "manifest.json", manifest)
+    write_json(release / "manifest.json", manifest)
 
 
 def finalize(release: Path, result: BuildResult, report: Report) -> None:
@@ -81,7 +72,7 @@ def finalize(release: Path, result: BuildResult, report: Report) -> None:
     from .docs import citation_cff, dataset_card, datasheet
 
     rj = report.to_json()
-    _dump(release / "validation_report.json", rj)
+    write_json(release / "validation_report.json", rj)
     (release / "validation_report.html").write_text(render_report_html(report), encoding="utf-8")
     (release / "README.md").write_text(dataset_card(result, rj), encoding="utf-8")
     (release / "DATASHEET.md").write_text(datasheet(result, rj), encoding="utf-8")

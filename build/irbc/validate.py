@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, ValidationFailed
+from .io import fold_diacritics, sha256_file
 from .schema import TABLES, load_schema, schema_dir, validator
 
 MAX_EXAMPLES = 5
@@ -227,12 +228,6 @@ def gx_checks(tables: dict[str, list[dict[str, Any]]], probes: dict[str, str]) -
 
 
 # ------------------------------------------------------------------------------------------ integrity
-def _fold(s: str) -> str:
-    import unicodedata
-
-    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c)).lower()
-
-
 def _check(name: str, table: str, checked: int, problems: list[str]) -> Check:
     return Check(name, table, "integrity", not problems, checked, len(problems), problems[:MAX_EXAMPLES])
 
@@ -413,7 +408,7 @@ def integrity_checks(tables: dict[str, list[dict[str, Any]]], summary: dict[str,
             if (
                 nt["label"] is None
                 and nt["text"]
-                and _fold(marker.split()[0].strip("(,")) not in _fold(nt["text"][:200])
+                and fold_diacritics(marker.split()[0].strip("(,")) not in fold_diacritics(nt["text"][:200])
             ):
                 probs.append(f"{nt['note_id']}: citation {marker!r} does not name this reference's author")
     out.append(_check("callouts point to a note of the same document", "notes", n, probs))
@@ -502,14 +497,6 @@ def read_release_tables(release: Path) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
-def sha256_path(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _parquet_rows(path: Path) -> int:
     import pyarrow.parquet as pq
 
@@ -539,7 +526,7 @@ def manifest_checks(release: Path) -> list[Check]:
         p = release / rel
         if not p.is_file():
             probs.append(f"{rel} listed in manifest but missing")
-        elif sha256_path(p) != info["sha256"]:
+        elif sha256_file(p) != info["sha256"]:
             probs.append(f"{rel}: SHA-256 differs from the manifest (tampered or corrupted)")
         elif p.stat().st_size != info.get("bytes"):
             probs.append(f"{rel}: {p.stat().st_size} bytes, the manifest says {info.get('bytes')}")
