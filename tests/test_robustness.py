@@ -73,3 +73,18 @@ def test_two_workers_and_dask_give_the_same_release(release, tmp_path):
         assert files == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
         for rel in files:
             assert filecmp.cmp(release / rel, out / rel, shallow=False), (extra, rel)
+
+
+def test_a_release_moved_aside_by_a_killed_build_is_restored(release_copy):
+    """Killed between moving the old release aside and renaming the new one in: the next build puts the old
+    release back before anything else (it is never deleted)."""
+    before = snapshot(release_copy)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a process id that has exited
+    aside = release_copy.parent / f".{release_copy.name}-old-{dead.pid}-abc123"
+    release_copy.rename(aside)
+    from irbc.pipeline import _remove_stale
+
+    _remove_stale(release_copy)
+    assert release_copy.is_dir() and not aside.exists()
+    assert snapshot(release_copy) == before

@@ -364,14 +364,19 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _remove_stale(out: Path) -> None:
-    """Remove the temporary folders of builds that were killed before they could clean up (their process is
-    gone), so they never accumulate or confuse a later build. A live concurrent build's folder is left alone."""
+    """Clean up after builds that were killed (their process is gone): a half-written temporary folder is
+    removed; a previous release that was moved aside but not yet replaced is put back, never deleted. A live
+    concurrent build's folders are left alone."""
     import re
 
-    pat = re.compile(rf"^\.{re.escape(out.name)}-(?:tmp|old)-(\d+)-")
-    for p in out.parent.iterdir():
+    pat = re.compile(rf"^\.{re.escape(out.name)}-(tmp|old)-(\d+)-")
+    for p in sorted(out.parent.iterdir()):
         m = pat.match(p.name)
-        if m and p.is_dir() and not _pid_alive(int(m.group(1))):
+        if not m or not p.is_dir() or _pid_alive(int(m.group(2))):
+            continue
+        if m.group(1) == "old" and not out.exists():
+            p.rename(out)
+        else:
             shutil.rmtree(p, ignore_errors=True)
 
 
