@@ -110,6 +110,7 @@ def test_metadata_from_the_text(docs):
         "2020",
     )
     assert ross["keywords"] == ["Sino-Russia relations", "Rise of China", "Balance of power", "Bandwagoning"]
+    assert ross["publisher"] == "Springer Nature"
     assert ross["ethics_statement"].startswith(
         "The author does not have a financial or personal relationship"
     )
