@@ -180,14 +180,17 @@ def dataset_card(result: BuildResult, report_json: dict[str, Any]) -> str:
             f"Example row:\n\n```json\n{json.dumps(short, ensure_ascii=False, indent=1)}\n```\n"
         )
     o = (result.scores or {}).get("overall", {})
+    genres = ", ".join(
+        f"{n} {g.replace('_', ' ')}"
+        for g, n in sorted(Counter(d["genre"] for d in result.tables["documents"]).items())
+    )
     return f"""---
 {header}---
 
 # IR Balancing Corpus (version {DATASET_VERSION})
 
 An annotated research dataset of international-relations (IR) writing on balancing, bandwagoning, hedging and the
-China–Russia alignment debate: {st["n_docs"]} documents (a journal-article preview with its endnotes, two blog
-essays, a blog post with notes, an encyclopedia entry with its reference list, and an essay), cleaned with a full
+China–Russia alignment debate: {st["n_docs"]} documents ({genres}), cleaned with a full
 audit, split into sections, paragraphs and notes, and annotated with IR concept mentions (stand-off, tied to a
 versioned codebook) and curated stances with verbatim evidence.
 
@@ -208,7 +211,7 @@ paragraphs = pd.read_parquet("data/paragraphs/train-00000-of-00001.parquet")
 
 ```python
 import duckdb
-duckdb.sql("select doc_id, count(*) from 'data/concept_mentions/*/*.parquet' group by doc_id")
+duckdb.sql("select doc_id, count(*) from 'data/concept_mentions/*.parquet' group by doc_id")
 ```
 
 ```python
