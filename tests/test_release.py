@@ -133,3 +133,17 @@ def test_manifest_checksums_match(release):
     assert set(manifest["files"]) == on_disk
     for rel, info in manifest["files"].items():
         assert hashlib.sha256((release / rel).read_bytes()).hexdigest() == info["sha256"]
+
+
+def test_card_code_snippets_run_against_the_release(release, tmp_path, monkeypatch):
+    import re
+
+    text = (release / "README.md").read_text(encoding="utf-8")
+    snippets = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(snippets) == 4
+    monkeypatch.chdir(release)
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "cache"))
+    for code in snippets:
+        scope: dict = {}
+        exec(code.replace("path/or/hub-id", str(release)), scope)  # the card's own snippets
+    assert len(scope["notes"]) == len(table(release, "notes"))
