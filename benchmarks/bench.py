@@ -72,7 +72,9 @@ def make_corpus(n: int, dest: Path) -> int:
         name = f"{i:05d}_{src['source_file']}"
         (dest / "raw" / name).write_text(text, encoding="utf-8")
         total += len(text.encode("utf-8"))
-        src.update(doc_id=doc_id, source_file=name, raw_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+        src.update(
+            doc_id=doc_id, source_file=name, raw_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest()
+        )
         out.append(src)
         st = stances[b].replace(f"doc_id: {bases[b]['doc_id']}", f"doc_id: {doc_id}", 1)
         (dest / "annotations" / "stances" / f"{doc_id}.yaml").write_text(st, encoding="utf-8")
@@ -96,7 +98,7 @@ t_import = time.perf_counter() - t0
 opts = BuildOptions(corpus=Path({str(corpus)!r}), out=Path({str(out)!r}), workers={workers})
 res = collect(opts)
 t1 = time.perf_counter()
-report = validate_tables(res.tables, res.summary, res.config["noise_probes"], timings=res.timings)
+report = validate_tables(res.tables, res.summary, res.config["noise_probes"], timings=res.timings, workers={workers})
 res.timings["validate_total"] = time.perf_counter() - t1
 assert report.passed, [c.line() for c in report.failures][:5]
 t2 = time.perf_counter()

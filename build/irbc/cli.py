@@ -42,7 +42,9 @@ def _build(args: argparse.Namespace) -> int:
 
         result = collect(opts, tick)
         progress.update(task, description="validating")
-        report = validate_tables(result.tables, result.summary, result.config["noise_probes"])
+        report = validate_tables(
+            result.tables, result.summary, result.config["noise_probes"], workers=opts.workers
+        )
         if not report.passed:
             raise report.failure()
         progress.update(task, description="writing release")

@@ -7,6 +7,7 @@ release folder (including one downloaded later) and runs the same checks plus th
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -150,81 +151,122 @@ def _gx_frames(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     return frames
 
 
-def gx_checks(tables: dict[str, list[dict[str, Any]]], probes: dict[str, str]) -> list[Check]:
+_GX_STATE: Any = None  # (frames, specs) shared with forked worker processes
+_ASSET_IDS = itertools.count()  # asset names stay unique when a process validates more than once
+
+
+@cache
+def _gx_source() -> Any:
+    """One ephemeral great-expectations context and pandas source per process, progress bars off."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     import great_expectations as gx
 
+    ctx = gx.get_context(mode="ephemeral")
     try:  # no progress bars in a build log
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        ctx = gx.get_context(mode="ephemeral")
         ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     except Exception:  # pragma: no cover - older/newer layout
-        ctx = gx.get_context(mode="ephemeral")
+        pass
+    return ctx.data_sources.add_pandas("irbc")
+
+
+def _suite_specs(t: str, frames: dict[str, Any], regexes: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """The suite of one table: expectations derived from its schema, then validation/expectations.yaml."""
     cfg = _suites_config()
-    frames = _gx_frames(tables)
-    source = ctx.data_sources.add_pandas("irbc")
-    regexes = [p for _, p in sorted(probes.items())]
-    out: list[Check] = []
-    for t in TABLES:
-        schema = load_schema(t)
-        specs: list[tuple[str, dict[str, Any]]] = []
-        key = schema["x-primary-key"]
-        specs.append(("expect_column_values_to_be_unique", {"column": key}))
-        for col, prop in schema["properties"].items():
-            types = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
-            if "null" not in types:
-                specs.append(("expect_column_values_to_not_be_null", {"column": col}))
-            if "enum" in prop:
-                specs.append(
-                    ("expect_column_values_to_be_in_set", {"column": col, "value_set": prop["enum"]})
-                )
-        if regexes:
-            for col in cfg["text_columns"].get(t, []):
-                specs.append(
-                    (
-                        "expect_column_values_to_not_match_regex_list",
-                        {"column": col, "regex_list": [f"(?m){r}" for r in regexes]},
-                    )
-                )
-        for item in cfg["suites"].get(t, []):
-            ((etype, kwargs),) = item.items()
-            kw = dict(kwargs)
-            for k, v in list(kw.items()):
-                if isinstance(v, dict) and "from" in v:
-                    ft, fc = v["from"].split(".")
-                    kw[k] = sorted({x for x in frames[ft][fc].tolist() if x is not None})
-            specs.append((etype, kw))
-        suite = gx.ExpectationSuite(name=t)
-        for etype, kw in specs:
-            suite.add_expectation(getattr(gx.expectations, _camel(etype))(**kw))
-        asset = source.add_dataframe_asset(t)
-        batch = asset.add_batch_definition_whole_dataframe(t).get_batch(
-            batch_parameters={"dataframe": frames[t]}
-        )
-        res = batch.validate(suite, result_format="SUMMARY")
-        for r in res.results:
-            conf = r.expectation_config
-            assert conf is not None
-            kw = {k: v for k, v in conf.kwargs.items() if k not in ("batch_id", "value_set", "regex_list")}
-            name = conf.type + (" " + json.dumps(kw, sort_keys=True, default=str) if kw else "")
-            result = r.result or {}
-            ex = [str(x)[:120] for x in (result.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]]
-            if not r.success and r.exception_info and r.exception_info.get("raised_exception"):
-                ex.append(str(r.exception_info.get("exception_message"))[:200])
-            out.append(
-                Check(
-                    name,
-                    t,
-                    "great_expectations",
-                    bool(r.success),
-                    int(result.get("element_count") or len(frames[t])),
-                    int(result.get("unexpected_count") or (0 if r.success else 1)),
-                    ex,
+    schema = load_schema(t)
+    specs: list[tuple[str, dict[str, Any]]] = [
+        ("expect_column_values_to_be_unique", {"column": schema["x-primary-key"]})
+    ]
+    for col, prop in schema["properties"].items():
+        types = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
+        if "null" not in types:
+            specs.append(("expect_column_values_to_not_be_null", {"column": col}))
+        if "enum" in prop:
+            specs.append(("expect_column_values_to_be_in_set", {"column": col, "value_set": prop["enum"]}))
+    if regexes:
+        for col in cfg["text_columns"].get(t, []):
+            specs.append(
+                (
+                    "expect_column_values_to_not_match_regex_list",
+                    {"column": col, "regex_list": [f"(?m){r}" for r in regexes]},
                 )
             )
+    for item in cfg["suites"].get(t, []):
+        ((etype, kwargs),) = item.items()
+        kw = dict(kwargs)
+        for k, v in list(kw.items()):
+            if isinstance(v, dict) and "from" in v:
+                ft, fc = v["from"].split(".")
+                kw[k] = sorted({x for x in frames[ft][fc].tolist() if x is not None})
+        specs.append((etype, kw))
+    return specs
+
+
+def _run_suite(t: str) -> list[Check]:
+    """Validate one table with its suite (in this process or a forked worker)."""
+    import great_expectations as gx
+
+    frames, specs = _GX_STATE
+    source = _gx_source()  # the context must exist before a suite is made
+    suite = gx.ExpectationSuite(name=t)
+    for etype, kw in specs[t]:
+        suite.add_expectation(getattr(gx.expectations, _camel(etype))(**kw))
+    name = f"{t}-{next(_ASSET_IDS)}"
+    asset = source.add_dataframe_asset(name)
+    batch = asset.add_batch_definition_whole_dataframe(name).get_batch(
+        batch_parameters={"dataframe": frames[t]}
+    )
+    res = batch.validate(suite, result_format="SUMMARY")
+    out = []
+    for r in res.results:
+        conf = r.expectation_config
+        assert conf is not None
+        kw = {k: v for k, v in conf.kwargs.items() if k not in ("batch_id", "value_set", "regex_list")}
+        name = conf.type + (" " + json.dumps(kw, sort_keys=True, default=str) if kw else "")
+        result = r.result or {}
+        ex = [str(x)[:120] for x in (result.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]]
+        if not r.success and r.exception_info and r.exception_info.get("raised_exception"):
+            ex.append(str(r.exception_info.get("exception_message"))[:200])
+        out.append(
+            Check(
+                name,
+                t,
+                "great_expectations",
+                bool(r.success),
+                int(result.get("element_count") or len(frames[t])),
+                int(result.get("unexpected_count") or (0 if r.success else 1)),
+                ex,
+            )
+        )
     return out
+
+
+def gx_checks(
+    tables: dict[str, list[dict[str, Any]]], probes: dict[str, str], workers: int = 1
+) -> list[Check]:
+    """One great-expectations suite per table. With ``workers`` > 1 the suites run on forked processes
+    (largest tables first); the checks come back in table order, so the report is the same."""
+    global _GX_STATE
+    frames = _gx_frames(tables)
+    regexes = [p for _, p in sorted(probes.items())]
+    specs = {t: _suite_specs(t, frames, regexes) for t in TABLES}
+    _GX_STATE = (frames, specs)
+    try:
+        import multiprocessing as mp
+
+        if workers > 1 and "fork" in mp.get_all_start_methods():
+            from concurrent.futures import ProcessPoolExecutor
+
+            order = sorted(TABLES, key=lambda t: -len(frames[t]))
+            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as ex:
+                done = dict(zip(order, ex.map(_run_suite, order), strict=True))
+        else:
+            done = {t: _run_suite(t) for t in TABLES}
+    finally:
+        _GX_STATE = None
+    return [c for t in TABLES for c in done[t]]
 
 
 # ------------------------------------------------------------------------------------------ integrity
@@ -446,6 +488,7 @@ def validate_tables(
     summary: dict[str, Any] | None = None,
     probes: dict[str, str] | None = None,
     timings: dict[str, float] | None = None,
+    workers: int = 1,
 ) -> Report:
     """Run every content check. ``timings`` (if given) receives seconds per kind of check."""
     import time
@@ -457,7 +500,7 @@ def validate_tables(
     timings["jsonschema"] = time.perf_counter() - t0
     if all(t in tables for t in TABLES):
         for name, run in (
-            ("great_expectations", lambda: gx_checks(tables, probes or {})),
+            ("great_expectations", lambda: gx_checks(tables, probes or {}, workers)),
             ("integrity", lambda: integrity_checks(tables, summary)),
         ):
             t0 = time.perf_counter()
