@@ -159,3 +159,11 @@ def test_failed_build_leaves_previous_release_untouched(release_copy, corpus_cop
     after = {p.relative_to(release_copy): p.read_bytes() for p in release_copy.rglob("*") if p.is_file()}
     assert before == after
     assert not [p for p in release_copy.parent.iterdir() if "-tmp-" in p.name]
+
+
+def test_bad_agreement_file(corpus_copy, tmp_path):
+    f = corpus_copy / "annotations" / "agreement" / "stances_second_pass.yaml"
+    f.write_text(
+        f.read_text(encoding="utf-8").replace("target: power_with_restraint", "target: no_such_target", 1)
+    )
+    assert_refused(build(corpus_copy, tmp_path / "out"), "stances_second_pass.yaml", "line", "no_such_target")

@@ -147,3 +147,12 @@ def test_card_code_snippets_run_against_the_release(release, tmp_path, monkeypat
         scope: dict = {}
         exec(code.replace("path/or/hub-id", str(release)), scope)  # the card's own snippets
     assert len(scope["notes"]) == len(table(release, "notes"))
+
+
+def test_datasheet_reports_the_measured_stance_agreement(release):
+    ag = json.loads((release / "build_summary.json").read_text())["summary"]["agreement"]["stances"]
+    assert ag["items"] == 40 and ag["annotators"][0] == "curated_v1"
+    ds = (release / "DATASHEET.md").read_text(encoding="utf-8")
+    assert f"Cohen's κ: **{ag['cohen_kappa']:.3f}**" in ds
+    assert f"Observed agreement with `curated_v1`: **{ag['observed_agreement']:.3f}**" in ds
+    assert len(ag["disagreements"]) == round((1 - ag["observed_agreement"]) * ag["items"])

@@ -81,3 +81,16 @@ def test_anchor_found_missing_ambiguous():
     assert anchor(text, "beta", 2, "f.yaml", 4) == (17, 21)
     with pytest.raises(InputError, match="occurrence 3 requested"):
         anchor(text, "beta", 3, "f.yaml", 4)
+
+
+def test_cohen_kappa_on_hand_computed_examples():
+    from irbc.annotate import cohen_kappa
+
+    # 10 items, 7 agreements; marginals a: 5 favor / 5 none, b: 4 favor / 6 none -> p_e = 0.5, kappa = 0.4
+    a = ["favor"] * 5 + ["none"] * 5
+    b = ["favor"] * 3 + ["none"] * 2 + ["favor"] + ["none"] * 4
+    assert abs(cohen_kappa(a, b) - 0.4) < 1e-12
+    assert cohen_kappa(["favor", "none"], ["favor", "none"]) == 1.0
+    assert cohen_kappa(["none", "none"], ["none", "none"]) is None  # chance agreement is 1
+    with pytest.raises(ValueError):
+        cohen_kappa(["favor"], [])

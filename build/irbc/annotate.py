@@ -486,3 +486,58 @@ def concept_rows(codebook: Codebook) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+# ---------------------------------------------------------------------------------------------- agreement
+LABELS = ("favor", "against", "neutral", "none")
+
+
+def cohen_kappa(a: list[str], b: list[str]) -> float | None:
+    """Cohen's kappa of two label sequences (None when chance agreement is 1, i.e. kappa is undefined)."""
+    n = len(a)
+    if n == 0 or n != len(b):
+        raise ValueError("kappa needs two label lists of the same, non-zero length")
+    p_o = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    ca, cb = Counter(a), Counter(b)
+    p_e = sum(ca[k] * cb[k] for k in set(ca) | set(cb)) / (n * n)
+    return None if p_e == 1 else (p_o - p_e) / (1 - p_e)
+
+
+def stance_agreement(
+    path: Path, stances: list[dict[str, Any]], docs: set[str], targets: list[str]
+) -> dict[str, Any]:
+    """Agreement of an independent second pass with the curated author stances."""
+    from .schema import validate_input
+
+    data = load_data(path, keep_lines=True)
+    validate_input("stance_agreement", data, str(path))
+    first = {(s["doc_id"], s["target_id"]): s["stance"] for s in stances if s["holder"] == "author"}
+    second: dict[tuple[str, str], str] = {}
+    for it in data["items"]:
+        line = it.get(LINE_KEY)
+        if it["target"] not in targets:
+            raise InputError(str(path), f"line {line}", f"unknown stance target {it['target']!r}")
+        key = (it["doc_id"], it["target"])
+        if key in second:
+            raise InputError(str(path), f"line {line}", f"second item for {key}")
+        second[key] = it["stance"]
+    pairs = sorted(k for k in second if k[0] in docs and k in first)
+    if not pairs:
+        raise InputError(str(path), None, "no item matches a curated author stance of this build")
+    a = [first[k] for k in pairs]
+    b = [second[k] for k in pairs]
+    confusion = {
+        x: {y: sum(1 for p, q in zip(a, b, strict=True) if p == x and q == y) for y in LABELS} for x in LABELS
+    }
+    return {
+        "annotators": [CURATED, data["annotator"]],
+        "items": len(pairs),
+        "observed_agreement": sum(x == y for x, y in zip(a, b, strict=True)) / len(pairs),
+        "cohen_kappa": cohen_kappa(a, b),
+        "confusion": confusion,
+        "disagreements": [
+            {"doc_id": d, "target_id": t, CURATED: first[(d, t)], data["annotator"]: second[(d, t)]}
+            for d, t in pairs
+            if first[(d, t)] != second[(d, t)]
+        ],
+    }

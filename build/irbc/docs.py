@@ -130,6 +130,25 @@ def _rights_table(result: BuildResult) -> str:
     return _md_table(["doc_id", "rights statement in the source", "venue / site"], rows)
 
 
+def _agreement_text(result: BuildResult) -> str:
+    ag = result.summary.get("agreement", {}).get("stances")
+    if not ag:
+        return "No inter-annotator agreement was measured: each file had one annotator. This is a limitation."
+    kappa = "undefined" if ag["cohen_kappa"] is None else f"{ag['cohen_kappa']:.3f}"
+    first, second = ag["annotators"]
+    rows = [[x] + [ag["confusion"][x][y] for y in ag["confusion"][x]] for x in ag["confusion"]]
+    head = [f"{first} (rows) / {second} (columns)", *ag["confusion"]]
+    return (
+        f"**Agreement.** An independent second annotator (`{second}`), blind to the curated files, labelled the "
+        f"author stance of {ag['items']} document × target pairs "
+        f"(`corpus/annotations/agreement/stances_second_pass.yaml`). Observed agreement with `{first}`: "
+        f"**{ag['observed_agreement']:.3f}**; Cohen's κ: **{kappa}**. The released stances are the `{first}` labels; "
+        f"the {len(ag['disagreements'])} disagreements are listed in `build_summary.json`. Reported-holder rows and "
+        "evidence spans had one annotator. Confusion matrix (rows: first annotator):\n\n"
+        + _md_table(head, rows)
+    )
+
+
 def citation_bibtex(version: str) -> str:
     return (
         "@misc{irbc_" + version.replace(".", "_") + ",\n"
@@ -421,7 +440,7 @@ offsets and a one-sentence rationale (annotator `curated_v1`). Label counts:
 
 {_md_table(["attribution", "stance", "rows"], stance_rows)}
 
-No inter-annotator agreement was measured: each file had one annotator. This is a limitation.
+{_agreement_text(result)}
 
 ## Uses
 

@@ -129,9 +129,12 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
 
     timings["rows"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    scores = _annotate(cfg.root, results, tables, inputs, bad)
+    agreement: dict[str, Any] = {}
+    scores = _annotate(agreement, cfg.root, results, tables, inputs, bad)
     timings["annotate"] = time.perf_counter() - t0
     summary = _summary(results, tables, diagnostics)
+    if agreement:
+        summary["agreement"] = agreement
     config = {
         "dataset_version": DATASET_VERSION,
         "on_bad_input": opts.on_bad_input,
@@ -227,6 +230,7 @@ def _run_documents(
 
 
 def _annotate(
+    agreement: dict[str, Any],
     root: Path,
     results: list[DocResult],
     tables: dict[str, list[dict[str, Any]]],
@@ -270,6 +274,12 @@ def _annotate(
         if stance_path.is_file():
             tables["stances"].extend(annotate.stance_rows(doc_id, text, units, stance_path, target_ids))
             inputs[f"corpus/annotations/stances/{doc_id}.yaml"] = sha256_file(stance_path)
+    agreement_path = ann_dir / "agreement" / "stances_second_pass.yaml"
+    if agreement_path.is_file() and tables["stances"]:
+        agreement["stances"] = annotate.stance_agreement(
+            agreement_path, tables["stances"], {r.document.doc_id for r in results}, target_ids
+        )
+        inputs["corpus/annotations/agreement/stances_second_pass.yaml"] = sha256_file(agreement_path)
     tables["concept_mentions"] = sorted(
         auto_all + curated_all, key=lambda m: (m["doc_id"], m["annotator"], m["start"])
     )
