@@ -18,7 +18,7 @@ import ahocorasick
 
 from .errors import InputError
 from .io import load_config_file
-from .yamlio import LINE_KEY, load_data
+from .yamlio import LINE_KEY
 
 LEXICON = "lexicon_v1"
 CURATED = "curated_v1"
@@ -401,11 +401,8 @@ def load_targets(path: Path) -> list[dict[str, Any]]:
 def stance_rows(
     doc_id: str, text: str, units: Units, path: Path, target_ids: list[str]
 ) -> list[dict[str, Any]]:
-    from .schema import validate_input
-
     file = str(path)
-    data = load_data(path, keep_lines=True)
-    validate_input("stance_annotations", data, file)
+    data = load_config_file(path, "stance_annotations", keep_lines=True)
     if data["doc_id"] != doc_id:
         raise InputError(file, "/doc_id", f"stance file is for {data['doc_id']!r}, expected {doc_id!r}")
     rows = []
@@ -507,10 +504,7 @@ def stance_agreement(
     path: Path, stances: list[dict[str, Any]], docs: set[str], targets: list[str]
 ) -> dict[str, Any]:
     """Agreement of an independent second pass with the curated author stances."""
-    from .schema import validate_input
-
-    data = load_data(path, keep_lines=True)
-    validate_input("stance_agreement", data, str(path))
+    data = load_config_file(path, "stance_agreement", keep_lines=True)
     first = {(s["doc_id"], s["target_id"]): s["stance"] for s in stances if s["holder"] == "author"}
     second: dict[tuple[str, str], str] = {}
     for it in data["items"]:

@@ -62,7 +62,7 @@ def _k_at_raw(kv: KView, raw_pos: int) -> int:
     return kv.seg_k[i] + min(raw_pos - kv.seg_raw[i], seg_len)
 
 
-def _sections(doc_id: str, units: list[Unit], prof: dict[str, Any]) -> tuple[list[dict[str, Any]], list[int]]:
+def _sections(units: list[Unit], prof: dict[str, Any]) -> tuple[list[dict[str, Any]], list[int]]:
     """Group units into sections; returns section dicts (with unit index lists) and unit->section map."""
     heading_kinds = [(re.compile(h["pattern"], re.I), h["kind"]) for h in prof["heading_kinds"]]
     secs: list[dict[str, Any]] = []
@@ -199,7 +199,7 @@ def process_document(
     edits = sorted(rule_edits + k_ops_to_edits(kv, k_ops, rule_edits), key=lambda e: (e.raw_start, e.raw_end))
     _check_audit(file, raw, edits, text)
 
-    secs, owner = _sections(doc_id, units, prof)
+    secs, owner = _sections(units, prof)
     sections: list[Section] = []
     for si, s in enumerate(secs):
         us = [units[i] for i in s["units"]]

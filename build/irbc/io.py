@@ -52,10 +52,12 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def load_config_file(path: Path, schema: str) -> Any:
+def load_config_file(path: Path, schema: str, *, keep_lines: bool = False) -> Any:
+    """Load a human-edited YAML/JSON file and validate it against ``schema/<schema>.schema.json``.
+    ``keep_lines`` keeps the line numbers, for later errors that point at an entry's line."""
     data = load_data(path, keep_lines=True)
     validate_input(schema, data, str(path))
-    return strip_lines(data)
+    return data if keep_lines else strip_lines(data)
 
 
 def load_corpus_config(root: Path) -> CorpusConfig:

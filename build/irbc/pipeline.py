@@ -19,10 +19,9 @@ import pyarrow.parquet as pq
 from . import DATASET_VERSION, annotate
 from .document import DocResult, process_document
 from .errors import InputError, IrbcError
-from .io import load_corpus_config, read_raw, sha256_file, write_json
+from .io import load_config_file, load_corpus_config, read_raw, sha256_file, write_json
 from .records import to_row
 from .schema import TABLES, arrow_schema, validate_input
-from .yamlio import load_data
 
 
 @dataclass
@@ -129,8 +128,7 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
 
     timings["rows"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    agreement: dict[str, Any] = {}
-    scores = _annotate(agreement, cfg.root, results, tables, inputs, bad)
+    scores, agreement = _annotate(cfg.root, results, tables, inputs)
     timings["annotate"] = time.perf_counter() - t0
     summary = _summary(results, tables, diagnostics)
     if agreement:
@@ -230,13 +228,9 @@ def _run_documents(
 
 
 def _annotate(
-    agreement: dict[str, Any],
-    root: Path,
-    results: list[DocResult],
-    tables: dict[str, list[dict[str, Any]]],
-    inputs: dict[str, str],
-    bad: Callable[..., None],
-) -> dict[str, Any] | None:
+    root: Path, results: list[DocResult], tables: dict[str, list[dict[str, Any]]], inputs: dict[str, str]
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """Concepts, lexicon and curated mentions, stances; returns the tagger scores and the agreement figures."""
     from .schema import schema_dir
 
     cb_path = schema_dir() / "codebook.yaml"
@@ -263,8 +257,7 @@ def _annotate(
         auto_all.extend(auto)
         review_path = ann_dir / "mentions" / f"{doc_id}.yaml"
         if review_path.is_file():
-            review = load_data(review_path, keep_lines=True)
-            validate_input("mention_review", review, str(review_path))
+            review = load_config_file(review_path, "mention_review", keep_lines=True)
             curated_all.extend(
                 annotate.curated_mentions(doc_id, text, units, auto, review, str(review_path), codebook)
             )
@@ -274,6 +267,7 @@ def _annotate(
         if stance_path.is_file():
             tables["stances"].extend(annotate.stance_rows(doc_id, text, units, stance_path, target_ids))
             inputs[f"corpus/annotations/stances/{doc_id}.yaml"] = sha256_file(stance_path)
+    agreement: dict[str, Any] = {}
     agreement_path = ann_dir / "agreement" / "stances_second_pass.yaml"
     if agreement_path.is_file() and tables["stances"]:
         agreement["stances"] = annotate.stance_agreement(
@@ -283,7 +277,8 @@ def _annotate(
     tables["concept_mentions"] = sorted(
         auto_all + curated_all, key=lambda m: (m["doc_id"], m["annotator"], m["start"])
     )
-    return annotate.tagger_scores(auto_all, curated_all, reviewed) if reviewed else None
+    scores = annotate.tagger_scores(auto_all, curated_all, reviewed) if reviewed else None
+    return scores, agreement
 
 
 def _summary(
