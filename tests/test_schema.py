@@ -81,6 +81,8 @@ TESTED_KEYWORDS = {
     "$id",
     "title",
     "x-primary-key",
+    # an annotation, not a validation keyword: the integrity checks enforce it (tests/test_validation_faults.py)
+    "x-references",
 }
 
 
@@ -158,3 +160,62 @@ def test_fast_validator_enforces_every_keyword_the_schemas_use(release):
                 fast_validator(t)(bad)
             checked += 1
     assert checked > 250
+
+
+# ------------------------------------------------------------------------------------------ input files
+INPUT_FILES = [
+    ("sources_manifest", "corpus/sources.yaml"),
+    ("structure_profiles", "corpus/profiles.yaml"),
+    ("stance_targets_file", "corpus/annotations/stance_targets.yaml"),
+    ("codebook", "schema/codebook.yaml"),
+    ("stance_agreement", "corpus/annotations/agreement/stances_second_pass.yaml"),
+    *[("stance_annotations", f"corpus/annotations/stances/{p.name}") for p in sorted(
+        (schema_dir().parent / "corpus" / "annotations" / "stances").glob("*.yaml"))],
+    *[("mention_review", f"corpus/annotations/mentions/{p.name}") for p in sorted(
+        (schema_dir().parent / "corpus" / "annotations" / "mentions").glob("*.yaml"))],
+]  # fmt: skip
+
+
+def _input_mutations(schema, data):
+    """The file as it is, then one damaged copy per top-level property and per array item's property."""
+    yield "as is", data
+    for name, prop in schema.get("properties", {}).items():
+        wrong = 3.5 if prop.get("type") == "string" else "x"
+        yield f"{name}: wrong type", {**data, name: wrong}
+        if name in data:
+            yield f"{name}: removed", {k: v for k, v in data.items() if k != name}
+        item = prop.get("items", {})
+        if isinstance(data.get(name), list) and data[name] and isinstance(data[name][0], dict):
+            first = data[name][0]
+            for sub, sp in item.get("properties", {}).items():
+                bad = 3.5 if sp.get("type") == "string" else "x"
+                yield f"{name}[0].{sub}: wrong type", {**data, name: [{**first, sub: bad}, *data[name][1:]]}
+                if sub in first:
+                    rest = {k: v for k, v in first.items() if k != sub}
+                    yield f"{name}[0].{sub}: removed", {**data, name: [rest, *data[name][1:]]}
+    yield "unexpected key", {**data, "unexpected_key": 1}
+
+
+@pytest.mark.parametrize("name,rel", INPUT_FILES, ids=[r for _, r in INPUT_FILES])
+def test_input_fast_path_agrees_with_the_reference_validator(name, rel):
+    """validate_input accepts through the compiled fastjsonschema validator; on every input file of the corpus
+    and on damaged copies of it, that validator must accept exactly what the reference jsonschema accepts."""
+    import fastjsonschema
+
+    from irbc.schema import fast_input_validator, validator
+    from irbc.yamlio import load_data
+
+    fast = fast_input_validator(name)
+    assert fast is not None, f"{name} is validated by the reference validator only"
+    data = load_data(schema_dir().parent / rel)
+    n = 0
+    for what, doc in _input_mutations(load_schema(name), data):
+        ref_ok = validator(name).is_valid(doc)
+        try:
+            fast(doc)
+            fast_ok = True
+        except fastjsonschema.JsonSchemaException:
+            fast_ok = False
+        assert fast_ok == ref_ok, f"{rel} ({what}): fastjsonschema {fast_ok}, jsonschema {ref_ok}"
+        n += not ref_ok
+    assert n >= 2, "the mutations should produce invalid files"

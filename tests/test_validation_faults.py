@@ -196,27 +196,45 @@ def test_duplicate_primary_key(release_copy: Path, name: str, key: str) -> None:
 
 # ------------------------------------------------------------------------------------------ 2. dangling foreign key
 @pytest.mark.parametrize(
-    "name,column,ghost",
+    "name,column,ghost,ref",
     [
-        ("paragraphs", "section_id", "ghost_doc-s999"),
-        ("notes", "section_id", "ghost_doc-s999"),
-        ("concept_mentions", "concept_id", "no_such_concept"),
-        ("concept_mentions", "paragraph_id", "ghost_doc-p9999"),
-        ("stances", "target_id", "no_such_target"),
+        ("paragraphs", "section_id", "ghost_doc-s999", "sections.section_id of the same document"),
+        ("notes", "section_id", "ghost_doc-s999", "sections.section_id of the same document"),
+        ("concept_mentions", "concept_id", "no_such_concept", "concepts.concept_id"),
+        (
+            "concept_mentions",
+            "paragraph_id",
+            "ghost_doc-p9999",
+            "paragraphs.paragraph_id of the same document",
+        ),
+        ("stances", "target_id", "no_such_target", "stance_targets.target_id"),
     ],
 )
-def test_dangling_foreign_key(release_copy: Path, name: str, column: str, ghost: str) -> None:
+def test_dangling_foreign_key(release_copy: Path, name: str, column: str, ghost: str, ref: str) -> None:
     def dangle(rows: Rows) -> None:
         rows[_middle(rows, lambda r: r[column] is not None)][column] = ghost
 
     inject(release_copy, name, dangle)
+    line = assert_caught(validate(release_copy), "integrity", name, f"{column} references {ref}")
+    assert ghost in line  # the offending value is shown
+
+
+def test_reference_into_another_document(release_copy: Path) -> None:
+    """A mention pointing at an existing paragraph of a different document is caught, not just a missing id."""
+    paragraphs = table(release_copy, "paragraphs")
+
+    def cross(rows: Rows) -> None:
+        r = rows[_middle(rows, lambda r: r["paragraph_id"] is not None)]
+        r["paragraph_id"] = next(p["paragraph_id"] for p in paragraphs if p["doc_id"] != r["doc_id"])
+
+    inject(release_copy, "concept_mentions", cross)
     line = assert_caught(
         validate(release_copy),
-        "great_expectations",
-        name,
-        gx("expect_column_values_to_be_in_set", column=column),
+        "integrity",
+        "concept_mentions",
+        "paragraph_id references paragraphs.paragraph_id of the same document",
     )
-    assert ghost in line  # the offending value is shown
+    assert "belongs to document" in line
 
 
 # ------------------------------------------------------------------------------------------ 3. span shifted by one
@@ -298,16 +316,14 @@ def test_label_outside_vocabulary(release_copy: Path, name: str, column: str, ba
 
 # ------------------------------------------------------------------------------------------ 5. noise string back in
 @pytest.mark.parametrize(
-    "name,column,noise,span_check",
+    "name,column,noise",
     [
-        ("paragraphs", "text", "Find this resource:", "text == documents.text[start:end]"),
-        ("notes", "text", "Cite this article", "text == documents.text[start:end]"),
-        ("sections", "heading", "Reprints and Permissions", None),
+        ("documents", "text", "Find this resource:"),
+        ("documents", "title", "LSE - Small Logo"),
+        ("sections", "heading", "Reprints and Permissions"),
     ],
 )
-def test_noise_string_put_back(
-    release_copy: Path, name: str, column: str, noise: str, span_check: str | None
-) -> None:
+def test_noise_string_put_back(release_copy: Path, name: str, column: str, noise: str) -> None:
     def dirty(rows: Rows) -> None:
         # in front, so the failure's (truncated) example shows it
         r = rows[_middle(rows, lambda r: r[column] is not None)]
@@ -319,8 +335,21 @@ def test_noise_string_put_back(
         proc, "great_expectations", name, gx("expect_column_values_to_not_match_regex_list", column=column)
     )
     assert noise in line
-    if span_check:
-        assert_caught(proc, "integrity", name, span_check)
+
+
+@pytest.mark.parametrize(
+    "name,noise", [("paragraphs", "Find this resource:"), ("notes", "Cite this article")]
+)
+def test_noise_string_put_back_into_a_unit(release_copy: Path, name: str, noise: str) -> None:
+    """Paragraph and note texts are not probed again (validation/expectations.yaml says why): noise put back
+    into one of them no longer equals documents.text[start:end], and the integrity check names it."""
+
+    def dirty(rows: Rows) -> None:
+        r = rows[_middle(rows, lambda r: r["text"] is not None)]
+        r["text"] = noise + " " + r["text"]
+
+    inject(release_copy, name, dirty)
+    assert_caught(validate(release_copy), "integrity", name, "text == documents.text[start:end]")
 
 
 # ------------------------------------------------------------------------------------------ 6. document removed
@@ -336,9 +365,7 @@ def test_document_removed_while_its_rows_remain(release_copy: Path) -> None:
     proc = validate(release_copy)
     line = assert_caught(proc, "integrity", "documents", "no rows for a document missing from documents")
     assert gone[0] in line
-    assert_caught(
-        proc, "great_expectations", "sections", gx("expect_column_values_to_be_in_set", column="doc_id")
-    )
+    assert_caught(proc, "integrity", "sections", "doc_id references documents.doc_id")
 
 
 # ------------------------------------------------------------------------------------------ 7. callout without its note

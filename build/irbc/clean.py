@@ -12,6 +12,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import ftfy
 
@@ -37,7 +38,9 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 
 BLOCK_SEP = re.compile(r"\s*\n\s*\n\s*")
-WS_RUN = re.compile(r"\s+")
+WS_ODD = re.compile(r"[^\S ]\s*| \s+")  # a whitespace run that is not one plain space
+NON_ASCII = re.compile(r"[^\s\x00-\x7f]")  # a non-space, non-ASCII character
+TOKEN_REST = re.compile(r"\S*")
 BULLET = re.compile(r"[•·▪◦‣∙]\s*")
 LIST_LINE = re.compile(r"\s*\n\s*(?=[•·▪◦‣∙])")
 
@@ -133,7 +136,10 @@ def blank_run(between: str) -> int:
 
 
 def normalise_block(kv: KView, b: Block) -> None:
-    """Normalise one block: trim, bullet marker, whitespace runs. Fills ``b.text`` and ``b.ops``."""
+    """Normalise one block: trim, bullet marker, whitespace runs. Fills ``b.text`` and ``b.ops``.
+
+    Only what changes is visited: whitespace runs other than a single space, and tokens with a non-ASCII
+    character (the only ones encoding repair or NFC can change)."""
     s, e = b.k_start, b.k_end
     raw = kv.text[s:e]
     lead = len(raw) - len(raw.lstrip())
@@ -147,27 +153,36 @@ def normalise_block(kv: KView, b: Block) -> None:
         b.list_item = True
         ops.append((body_start, bm.end(), "", "list_marker"))
         body_start = bm.end()
+    body_ops: list[tuple[int, int, str, str]] = []
+    for m in WS_ODD.finditer(kv.text, body_start, body_end):
+        ws = m.group()
+        reason = "ws_line_join" if "\n" in ws else ("ws_nbsp" if "\u00a0" in ws else "ws_collapse")
+        body_ops.append((m.start(), m.end(), " ", reason))
+    done = body_start  # tokens (maximal non-space runs) with a non-ASCII character, each visited once
+    for m in NON_ASCII.finditer(kv.text, body_start, body_end):
+        if m.start() < done:
+            continue
+        a = m.start()
+        while a > body_start and not kv.text[a - 1].isspace():
+            a -= 1
+        done = TOKEN_REST.match(kv.text, m.end(), body_end).end()  # type: ignore[union-attr]
+        body_ops.extend(_repair_ops(kv, a, done))
+    body_ops.sort()
     out = []
     pos = body_start
-    for m in WS_RUN.finditer(kv.text, body_start, body_end):
-        fixed, rops = _repair_ops(kv, pos, m.start())
-        out.append(fixed)
-        ops.extend(rops)
-        ws = m.group()
-        if ws != " ":
-            reason = "ws_line_join" if "\n" in ws else ("ws_nbsp" if "\u00a0" in ws else "ws_collapse")
-            ops.append((m.start(), m.end(), " ", reason))
-        out.append(" ")
-        pos = m.end()
-    fixed, rops = _repair_ops(kv, pos, body_end)
-    out.append(fixed)
-    ops.extend(rops)
+    for ks, ke, repl, _ in body_ops:
+        out.append(kv.text[pos:ks])
+        out.append(repl)
+        pos = ke
+    out.append(kv.text[pos:body_end])
+    ops.extend(body_ops)
     if trail:
         ops.append((e - trail, e, "", "ws_trailing"))
     b.text = "".join(out)
     b.ops = ops
 
 
+@lru_cache(maxsize=1 << 16)
 def _repair(token: str) -> str:
     """Encoding repair (ftfy, typography kept) and NFC normalisation of one non-space token."""
     if token.isascii():
@@ -175,11 +190,11 @@ def _repair(token: str) -> str:
     return unicodedata.normalize("NFC", ftfy.fix_text(token, config=FTFY_CONFIG))
 
 
-def _repair_ops(kv: KView, start: int, end: int) -> tuple[str, list[tuple[int, int, str, str]]]:
+def _repair_ops(kv: KView, start: int, end: int) -> list[tuple[int, int, str, str]]:
     token = kv.text[start:end]
     fixed = _repair(token)
     if fixed == token:
-        return token, []
+        return []
     p = 0
     while p < min(len(token), len(fixed)) and token[p] == fixed[p]:
         p += 1
@@ -191,7 +206,7 @@ def _repair_ops(kv: KView, start: int, end: int) -> tuple[str, list[tuple[int, i
     while q < min(len(token), len(fixed)) - p and token[-1 - q] == fixed[-1 - q]:
         q += 1
     reason = "unicode_nfc" if unicodedata.normalize("NFC", token) == fixed else "ftfy_repair"
-    return fixed, [(start + p, end - q, fixed[p : len(fixed) - q], reason)]
+    return [(start + p, end - q, fixed[p : len(fixed) - q], reason)]
 
 
 def apply_edits(raw: str, edits: list[Edit]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
@@ -43,7 +44,11 @@ def _build(args: argparse.Namespace) -> int:
         result = collect(opts, tick)
         progress.update(task, description="validating")
         report = validate_tables(
-            result.tables, result.summary, result.config["noise_probes"], workers=opts.workers
+            result.tables,
+            result.summary,
+            result.config["noise_probes"],
+            workers=opts.workers,
+            prechecked=result.checks,
         )
         if not report.passed:
             raise report.failure()
@@ -121,25 +126,28 @@ def _validate(args: argparse.Namespace) -> int:
 def _review_template(args: argparse.Namespace) -> int:
     from types import SimpleNamespace
 
+    import pyarrow.compute as pc
     import yaml
 
     from . import annotate
     from .pipeline import BuildOptions, collect
 
     result = collect(BuildOptions(corpus=Path(args.corpus), out=Path("unused")))
-    doc = next((d for d in result.tables["documents"] if d["doc_id"] == args.doc_id), None)
+
+    def rows_of(table: str) -> list[dict[str, Any]]:
+        tbl = result.tables[table]
+        out: list[dict[str, Any]] = tbl.filter(pc.equal(tbl["doc_id"], args.doc_id)).to_pylist()
+        return out
+
+    doc = next(iter(rows_of("documents")), None)
     if doc is None:
         raise IrbcError(f"unknown doc_id {args.doc_id!r}")
-    auto = [
-        m
-        for m in result.tables["concept_mentions"]
-        if m["doc_id"] == args.doc_id and m["annotator"] == annotate.LEXICON
-    ]
+    auto = [m for m in rows_of("concept_mentions") if m["annotator"] == annotate.LEXICON]
     from .schema import schema_dir
 
     version = annotate.load_codebook(schema_dir() / "codebook.yaml").version
-    paragraphs = [SimpleNamespace(**p) for p in result.tables["paragraphs"] if p["doc_id"] == args.doc_id]
-    notes = [SimpleNamespace(**n) for n in result.tables["notes"] if n["doc_id"] == args.doc_id]
+    paragraphs = [SimpleNamespace(**p) for p in rows_of("paragraphs")]
+    notes = [SimpleNamespace(**n) for n in rows_of("notes")]
     units = annotate.units_of(paragraphs, notes)
     tpl = annotate.review_template(
         args.doc_id, doc["text"], units, auto, f"{annotate.LEXICON} / codebook {version}"

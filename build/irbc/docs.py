@@ -30,26 +30,57 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 
 
+def _counts(tbl: Any, keys: list[str], weight: Any = None) -> Counter[Any]:
+    """Row counts (or sums of ``weight``) per value of ``keys``, computed on the Arrow table."""
+    if weight is not None:
+        tbl = tbl.select(keys).append_column("_w", weight)
+        agg = tbl.group_by(keys).aggregate([("_w", "sum")])
+        vals = agg["_w_sum"].to_pylist()
+    else:
+        agg = tbl.select(keys).group_by(keys).aggregate([([], "count_all")])
+        vals = agg["count_all"].to_pylist()
+    cols = [agg[k].to_pylist() for k in keys]
+    out: Counter[Any] = Counter()
+    for key, v in zip(zip(*cols, strict=True), vals, strict=True):
+        out[key if len(keys) > 1 else key[0]] = v
+    return out
+
+
+def doc_rows(result: BuildResult) -> list[dict[str, Any]]:
+    """The documents table as dicts, without the text column (documentation needs only the metadata)."""
+    rows: list[dict[str, Any]] = result.tables["documents"].drop_columns(["text"]).to_pylist()
+    return rows
+
+
+def first_row(result: BuildResult, table: str) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = result.tables[table].slice(0, 1).to_pylist()
+    return rows[0] if rows else {}
+
+
 def stats(result: BuildResult) -> dict[str, Any]:
+    import pyarrow.compute as pc
+
     t = result.tables
     removed = t["removed"]
     docs = t["documents"]
-    words = {d["doc_id"]: (len(d["text"].split()) if d["text"] is not None else "withheld") for d in docs}
-    by_reason = Counter((r["action"], r["reason"]) for r in removed)
-    chars_by_reason: Counter[tuple[str, str]] = Counter()
-    for r in removed:
-        chars_by_reason[(r["action"], r["reason"])] += r["raw_end"] - r["raw_start"]
+    words = {
+        d: (len(text.split()) if text is not None else "withheld")
+        for d, text in zip(docs["doc_id"].to_pylist(), docs["text"].to_pylist(), strict=True)
+    }
     mentions = t["concept_mentions"]
+    curated = mentions.filter(pc.equal(mentions["annotator"], "curated_v1"))
     return {
-        "n_docs": len(docs),
+        "n_docs": docs.num_rows,
         "words": words,
-        "rows": {k: len(v) for k, v in t.items()},
-        "by_reason": by_reason,
-        "chars_by_reason": chars_by_reason,
-        "actions": Counter(r["action"] for r in removed),
-        "mentions_by_annotator": Counter(m["annotator"] for m in mentions),
-        "curated_by_concept": Counter(m["concept_id"] for m in mentions if m["annotator"] == "curated_v1"),
-        "stance_labels": Counter((s["attribution"], s["stance"]) for s in t["stances"]),
+        "rows": {k: v.num_rows for k, v in t.items()},
+        "by_reason": _counts(removed, ["action", "reason"]),
+        "chars_by_reason": _counts(
+            removed, ["action", "reason"], pc.subtract(removed["raw_end"], removed["raw_start"])
+        ),
+        "actions": _counts(removed, ["action"]),
+        "mentions_by_annotator": _counts(mentions, ["annotator"]),
+        "curated_by_concept": _counts(curated, ["concept_id"]),
+        "stance_labels": _counts(t["stances"], ["attribution", "stance"]),
         "diagnostics": Counter(d["code"] for d in result.diagnostics),
     }
 
@@ -57,7 +88,7 @@ def stats(result: BuildResult) -> dict[str, Any]:
 def _doc_table(result: BuildResult, st: dict[str, Any]) -> str:
     rows = []
     per = {d["doc_id"]: d for d in result.summary["documents"]}
-    for d in result.tables["documents"]:
+    for d in doc_rows(result):
         s = per[d["doc_id"]]
         rows.append(
             [
@@ -125,7 +156,7 @@ def _fields(table: str) -> str:
 
 def _rights_table(result: BuildResult) -> str:
     rows = []
-    for d in result.tables["documents"]:
+    for d in doc_rows(result):
         rows.append([d["doc_id"], d["rights"] or "none stated in the scrape", d["venue"] or d["site"]])
     return _md_table(["doc_id", "rights statement in the source", "venue / site"], rows)
 
@@ -188,7 +219,7 @@ def dataset_card(result: BuildResult, report_json: dict[str, Any]) -> str:
     header = yaml.safe_dump(card_yaml(DATASET_VERSION, st["n_docs"]), sort_keys=False, allow_unicode=True)
     examples = []
     for t in TABLES:
-        row = result.tables[t][0] if result.tables[t] else {}
+        row = first_row(result, t)
         short = {k: (v[:120] + "…" if isinstance(v, str) and len(v) > 120 else v) for k, v in row.items()}
         if isinstance(short.get("evidence"), list):
             short["evidence"] = short["evidence"][:1]
@@ -200,8 +231,7 @@ def dataset_card(result: BuildResult, report_json: dict[str, Any]) -> str:
         )
     o = (result.scores or {}).get("overall", {})
     genres = ", ".join(
-        f"{n} {g.replace('_', ' ')}"
-        for g, n in sorted(Counter(d["genre"] for d in result.tables["documents"]).items())
+        f"{n} {g.replace('_', ' ')}" for g, n in sorted(Counter(d["genre"] for d in doc_rows(result)).items())
     )
     return f"""---
 {header}---
@@ -310,7 +340,7 @@ def datasheet(result: BuildResult, report_json: dict[str, Any]) -> str:
     stance_rows = [[a, s, n] for (a, s), n in sorted(st["stance_labels"].items())]
     diag_rows = [[c, n] for c, n in sorted(st["diagnostics"].items())]
     null_meta = []
-    for d in result.tables["documents"]:
+    for d in doc_rows(result):
         missing = [k for k in ("authors", "date", "venue", "publisher", "doi", "url", "rights") if not d[k]]
         null_meta.append([d["doc_id"], ", ".join(missing) or "—"])
     notes_by_doc = {x["doc_id"]: x.get("notes", "") for x in result.config.get("sources", [])}
@@ -425,7 +455,7 @@ spans rebuild every raw file, and the validator checks this by SHA-256. **Is the
 `irbc` package in this repository.
 
 **Annotation.** Concept mentions follow `schema/GUIDELINES.md` and the codebook `schema/codebook.yaml`
-(version {result.tables["concepts"][0]["codebook_version"] if result.tables["concepts"] else "n/a"}).
+(version {first_row(result, "concepts").get("codebook_version", "n/a")}).
 `lexicon_v1` is automatic. `curated_v1` was produced by the project's annotators, who read each text in full with
 the guidelines, reviewed every automatic mention in the main text of each document (each accepted or rejected, with
 relabels and comments) and added the mentions the tagger missed. The review files start from the tagger's output

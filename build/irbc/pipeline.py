@@ -9,7 +9,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from .errors import InputError, IrbcError
 from .io import load_config_file, load_corpus_config, read_raw, sha256_file, write_json
 from .records import to_row
 from .schema import TABLES, arrow_schema, validate_input
+from .validate import DOC_TABLES, Check, _guarded, integrity_checks, jsonschema_checks, merge_checks
 
 
 @dataclass
@@ -37,7 +38,7 @@ class BuildOptions:
 
 @dataclass
 class BuildResult:
-    tables: dict[str, list[dict[str, Any]]]
+    tables: dict[str, pa.Table]  # one Arrow table per release table, columns as declared in schema/
     summary: dict[str, Any]
     config: dict[str, Any]
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
@@ -47,6 +48,18 @@ class BuildResult:
     timings: dict[str, float] = field(
         default_factory=dict
     )  # seconds per stage (never written to the release)
+    checks: list[Check] | None = None  # record and integrity checks the workers already ran (merged)
+
+
+def to_arrow(rows: list[dict[str, Any]], table: str) -> pa.Table:
+    """Record dicts -> an Arrow table with the schema-derived Arrow schema (no inference); column by column,
+    which is several times faster than ``Table.from_pylist`` for long text columns."""
+    schema = arrow_schema(table)
+    return pa.Table.from_pydict({c: [r.get(c) for r in rows] for c in schema.names}, schema=schema)
+
+
+def arrow_tables(rows: dict[str, list[dict[str, Any]]]) -> dict[str, pa.Table]:
+    return {t: to_arrow(rows.get(t, []), t) for t in TABLES}
 
 
 def _git_commit(root: Path) -> str | None:
@@ -63,8 +76,46 @@ def _git_commit(root: Path) -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
+@dataclass
+class _Context:
+    """Everything the per-document stage needs, built once and shipped to every worker."""
+
+    cfg: Any
+    codebook: annotate.Codebook
+    tagger: annotate.Tagger
+    targets: list[dict[str, Any]]
+    concepts: list[dict[str, Any]]
+    ann_dir: Path
+    codebook_file: str
+    withhold: set[str] | None  # stand-off release: documents whose text is withheld
+
+
+@dataclass
+class _DocOut:
+    source: dict[str, Any]
+    sha: str | None = None
+    error: InputError | None = None
+    fatal: bool = False  # an error in a curated annotation file: never skipped
+    inputs: dict[str, str] = field(default_factory=dict)
+    summary: dict[str, Any] | None = None
+    diagnostics: list[dict[str, Any]] = field(default_factory=list)
+    reviewed: list[dict[str, Any]] | None = None  # mention rows of a reviewed document (for tagger scores)
+
+
+@dataclass
+class _ChunkOut:
+    docs: list[_DocOut]
+    tables: dict[str, pa.Table]
+    checks: list[Check]
+    seconds: dict[str, float]
+
+
 def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -> BuildResult:
-    """Run every stage over the corpus folder and return the release tables (nothing written)."""
+    """Run every stage over the corpus folder and return the release tables (nothing written).
+
+    The per-document work (clean, split, tag, anchor the curated files, build rows, check every record and the
+    document's integrity, convert to Arrow) runs in chunks of documents on the workers; this driver only
+    concatenates Arrow tables, so no table is ever held as Python dicts."""
     timings: dict[str, float] = {}
     cfg = load_corpus_config(opts.corpus)
     raw_dir = cfg.root / "raw"
@@ -81,11 +132,12 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
 
     for name in sorted(on_disk - listed):
         bad(InputError(str(raw_dir / name), None, "raw file is not listed in sources.yaml"))
-    results: list[DocResult] = []
-    hashes: dict[str, str] = {}
     inputs = dict(cfg.input_hashes)
     t0 = time.perf_counter()
-    todo = []
+    ctx = _context(cfg, inputs, opts.text_policy)
+    todo: list[dict[str, Any]] = []
+    first_of: dict[str, str] = {}
+    duplicate: dict[str, str] = {}  # doc_id -> the earlier file with the same content
     for s in cfg.sources:
         if s["source_file"] not in on_disk:
             bad(
@@ -97,42 +149,93 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
                 s["doc_id"],
             )
             continue
-        todo.append(s)
-    for s, sha, res, err in _run_documents(todo, raw_dir, cfg, opts.workers, opts.executor, opts.scheduler):
-        if progress:
-            progress(s["doc_id"])
-        if err is None and sha in hashes:
-            err = InputError(
-                str(raw_dir / s["source_file"]), None, f"same content as {hashes[sha]} (duplicate raw file)"
+        sha = sha256_file(raw_dir / s["source_file"])
+        if sha in first_of:
+            duplicate[s["doc_id"]] = first_of[sha]
+        else:
+            first_of[sha] = s["source_file"]
+            todo.append(s)
+    timings["hash"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    outs: dict[str, _DocOut] = {}
+    parts: dict[str, list[pa.Table]] = {t: [] for t in DOC_TABLES}
+    chunk_checks: list[list[Check]] = []
+    seconds: Counter[str] = Counter()
+    for chunk in _run_chunks(todo, raw_dir, ctx, opts.workers, opts.executor, opts.scheduler):
+        for d in chunk.docs:
+            if progress:
+                progress(d.source["doc_id"])
+            outs[d.source["doc_id"]] = d
+        for t in DOC_TABLES:
+            parts[t].append(chunk.tables[t])
+        chunk_checks.append(chunk.checks)
+        seconds.update(chunk.seconds)
+    timings["documents"] = time.perf_counter() - t0
+    timings.update({f"worker_{k}": v for k, v in seconds.items()})  # summed over workers
+
+    done: list[_DocOut] = []
+    fatal: InputError | None = None
+    for s in cfg.sources:
+        if s["doc_id"] in duplicate:
+            file = str(raw_dir / s["source_file"])
+            bad(
+                InputError(file, None, f"same content as {duplicate[s['doc_id']]} (duplicate raw file)"),
+                s["doc_id"],
             )
-        if err is not None:
-            bad(err, s["doc_id"])
             continue
-        hashes[sha] = s["source_file"]
-        inputs[f"corpus/raw/{s['source_file']}"] = sha
-        results.append(res)
-    timings["clean_split"] = time.perf_counter() - t0
-    if not results:
+        d = outs.get(s["doc_id"])
+        if d is None:
+            continue  # listed file missing: already reported
+        if d.error is not None and d.fatal:
+            fatal = fatal or d.error
+            continue
+        if d.error is not None:
+            bad(d.error, s["doc_id"])
+            continue
+        inputs[f"corpus/raw/{s['source_file']}"] = d.sha or ""
+        inputs.update(d.inputs)
+        done.append(d)
+    if fatal is not None:
+        raise fatal
+    if not done:
         raise InputError(str(cfg.root), None, "no document could be built")
 
     t0 = time.perf_counter()
-    tables: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
-    diagnostics: list[dict[str, Any]] = []
-    for r in results:
-        tables["documents"].append(to_row(r.document))
-        tables["sections"].extend(to_row(x) for x in r.sections)
-        tables["paragraphs"].extend(to_row(x) for x in r.paragraphs)
-        tables["notes"].extend(to_row(x) for x in r.notes)
-        tables["removed"].extend(to_row(x) for x in r.removed)
-        diagnostics.extend(asdict(d) for d in r.diagnostics)
+    tables = {t: pa.concat_tables(parts[t]) for t in DOC_TABLES}
+    # mentions are ordered by document id, then annotator and offset (stable: each chunk is already sorted)
+    tables["concept_mentions"] = tables["concept_mentions"].sort_by([("doc_id", "ascending")])
+    tables["concepts"] = to_arrow(ctx.concepts, "concepts")
+    tables["stance_targets"] = to_arrow(ctx.targets, "stance_targets")
+    tables = {t: tables[t] for t in TABLES}
+    timings["concat"] = time.perf_counter() - t0
 
-    timings["rows"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    scores, agreement = _annotate(cfg.root, results, tables, inputs)
-    timings["annotate"] = time.perf_counter() - t0
-    summary = _summary(results, tables, diagnostics)
-    if agreement:
-        summary["agreement"] = agreement
+    diagnostics = [x for d in done for x in d.diagnostics]
+    reviewed = [d for d in done if d.reviewed is not None]
+    scores = None
+    if reviewed:
+        rows = [m for d in reviewed for m in d.reviewed or []]
+        scores = annotate.tagger_scores(
+            [m for m in rows if m["annotator"] == annotate.LEXICON],
+            [m for m in rows if m["annotator"] == annotate.CURATED],
+            {d.source["doc_id"] for d in reviewed},
+        )
+    summary: dict[str, Any] = {
+        "documents": [d.summary for d in done],
+        "rows": {t: tables[t].num_rows for t in TABLES},
+        "diagnostics": len(diagnostics),
+    }
+    agreement_path = ctx.ann_dir / "agreement" / "stances_second_pass.yaml"
+    if agreement_path.is_file() and tables["stances"].num_rows:
+        summary["agreement"] = {
+            "stances": annotate.stance_agreement(
+                agreement_path,
+                tables["stances"].select(["doc_id", "target_id", "holder", "stance"]).to_pylist(),
+                {d.source["doc_id"] for d in done},
+                [t["target_id"] for t in ctx.targets],
+            )
+        }
+        inputs["corpus/annotations/agreement/stances_second_pass.yaml"] = sha256_file(agreement_path)
     config = {
         "dataset_version": DATASET_VERSION,
         "on_bad_input": opts.on_bad_input,
@@ -144,47 +247,157 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
         "sources": [{"doc_id": s["doc_id"], "notes": s.get("notes", "")} for s in cfg.sources],
     }
     validate_input("build_config", config, "build_config.json")
-    if opts.text_policy == "standoff":
-        from .standoff import apply_standoff, withheld_docs
-
-        apply_standoff(tables, withheld_docs(cfg.sources))
     from .standoff import INPUT_FILES
 
     build_inputs = {name: (cfg.root / name).read_bytes() for name in INPUT_FILES}
-    return BuildResult(tables, summary, config, diagnostics, skipped, scores, build_inputs, timings)
+    checks = merge_checks(chunk_checks)
+    return BuildResult(tables, summary, config, diagnostics, skipped, scores, build_inputs, timings, checks)
 
 
-_WORKER_CFG: Any = None
+def _context(cfg: Any, inputs: dict[str, str], text_policy: str) -> _Context:
+    """Load the codebook and the stance targets once (their errors stop the build before any document)."""
+    from .schema import schema_dir
+
+    cb_path = schema_dir() / "codebook.yaml"
+    codebook = annotate.load_codebook(cb_path)
+    inputs["schema/codebook.yaml"] = sha256_file(cb_path)
+    ann_dir = cfg.root / "annotations"
+    targets_path = ann_dir / "stance_targets.yaml"
+    targets = annotate.load_targets(targets_path) if targets_path.is_file() else []
+    if targets:
+        inputs["corpus/annotations/stance_targets.yaml"] = sha256_file(targets_path)
+    withhold = None
+    if text_policy == "standoff":
+        from .standoff import withheld_docs
+
+        withhold = withheld_docs(cfg.sources)
+    return _Context(
+        cfg,
+        codebook,
+        annotate.Tagger(codebook),
+        [dict(t) for t in targets],
+        annotate.concept_rows(codebook),
+        ann_dir,
+        str(cb_path),
+        withhold,
+    )
 
 
-def _init_worker(cfg: Any) -> None:
-    global _WORKER_CFG
-    _WORKER_CFG = cfg
-
-
-def _one_document(
-    task: tuple[dict[str, Any], str],
-) -> tuple[dict[str, Any], str | None, DocResult | None, InputError | None]:
-    """The per-document stage for one source (runs in a worker process or inline)."""
-    s, path = task
-    cfg = _WORKER_CFG
+def _document(ctx: _Context, s: dict[str, Any], path: str, rows: dict[str, list[dict[str, Any]]]) -> _DocOut:
+    """The per-document stage for one source: appends its rows to ``rows``; errors are returned, not raised."""
+    out = _DocOut(s)
     try:
         raw, sha = read_raw(Path(path))
         if s.get("raw_sha256") and s["raw_sha256"] != sha:
             raise InputError(
                 path, None, f"SHA-256 {sha[:12]}… differs from sources.yaml ({s['raw_sha256'][:12]}…)"
             )
-        return s, sha, process_document(s, raw, cfg.rules, cfg.profile(s["site"]), sha), None
+        res = process_document(s, raw, ctx.cfg.rules, ctx.cfg.profile(s["site"]), sha)
     except InputError as err:
-        return s, None, None, err
+        out.error = err
+        return out
+    out.sha = sha
+    try:
+        mentions, stances = _annotate_document(ctx, res, out)
+    except InputError as err:
+        out.error, out.fatal = err, True
+        return out
+    rows["documents"].append(to_row(res.document))
+    rows["sections"].extend(map(to_row, res.sections))
+    rows["paragraphs"].extend(map(to_row, res.paragraphs))
+    rows["notes"].extend(map(to_row, res.notes))
+    rows["removed"].extend(map(to_row, res.removed))
+    rows["concept_mentions"].extend(mentions)
+    rows["stances"].extend(stances)
+    out.diagnostics = [to_row(x) for x in res.diagnostics]
+    d = res.document
+    out.summary = {
+        "doc_id": d.doc_id,
+        "sections": len(res.sections),
+        "paragraphs": len(res.paragraphs),
+        "notes": len(res.notes),
+        "callouts_linked": sum(len(n.callouts) for n in res.notes),
+        "notes_without_callout": sum(1 for n in res.notes if not n.callouts),
+        "callouts_without_note": sum(1 for x in res.diagnostics if x.code == "callout_without_note"),
+        "chars_raw": d.raw_chars,
+        "chars_kept": d.clean_chars,
+        "chars_removed": d.removed_chars,
+        "mentions_lexicon": sum(1 for m in mentions if m["annotator"] == annotate.LEXICON),
+        "stances": len(stances),
+    }
+    return out
 
 
-def _one_document_with(task: tuple[dict[str, Any], str], cfg: Any) -> Any:
-    _init_worker(cfg)
-    return _one_document(task)
+def _annotate_document(
+    ctx: _Context, res: DocResult, out: _DocOut
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Lexicon and curated mentions and stances of one document, and the codebook quotes taken from it."""
+    doc_id, text = res.document.doc_id, res.document.text or ""
+    annotate.check_codebook_quotes(ctx.codebook, {doc_id: text}, ctx.codebook_file)
+    units = annotate.units_of(res.paragraphs, res.notes)
+    auto = annotate.lexicon_mentions(doc_id, text, units, ctx.tagger)
+    curated: list[dict[str, Any]] = []
+    review_path = ctx.ann_dir / "mentions" / f"{doc_id}.yaml"
+    if review_path.is_file():
+        review = load_config_file(review_path, "mention_review", keep_lines=True)
+        curated = annotate.curated_mentions(doc_id, text, units, auto, review, str(review_path), ctx.codebook)
+        out.inputs[f"corpus/annotations/mentions/{doc_id}.yaml"] = sha256_file(review_path)
+        out.reviewed = [dict(m) for m in auto + curated]
+    stances: list[dict[str, Any]] = []
+    stance_path = ctx.ann_dir / "stances" / f"{doc_id}.yaml"
+    if stance_path.is_file():
+        stances = annotate.stance_rows(
+            doc_id, text, units, stance_path, [t["target_id"] for t in ctx.targets]
+        )
+        out.inputs[f"corpus/annotations/stances/{doc_id}.yaml"] = sha256_file(stance_path)
+    return sorted(auto + curated, key=lambda m: (m["annotator"], m["start"])), stances
 
 
-def _run_dask(tasks: list[tuple[dict[str, Any], str]], cfg: Any, workers: int, scheduler: str | None) -> Any:
+_WORKER_CTX: Any = None
+
+
+def _init_worker(ctx: Any) -> None:
+    global _WORKER_CTX
+    _WORKER_CTX = ctx
+
+
+def _chunk(tasks: list[tuple[dict[str, Any], str]]) -> _ChunkOut:
+    """Build a chunk of documents into Arrow tables, with their record and integrity checks (in a worker)."""
+    ctx: _Context = _WORKER_CTX
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in DOC_TABLES}
+    docs = [_document(ctx, s, path, rows) for s, path in tasks]
+    if ctx.withhold is not None:
+        from .standoff import apply_standoff
+
+        apply_standoff(rows, ctx.withhold)
+    seconds["documents"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    checks = jsonschema_checks(rows, DOC_TABLES)
+    seconds["jsonschema"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    built = {d.source["doc_id"] for d in docs if d.summary is not None}
+    summary = {"documents": [d.summary for d in docs if d.summary is not None]}
+    every = {**rows, "concepts": ctx.concepts, "stance_targets": ctx.targets}
+    checks += _guarded("integrity", lambda: integrity_checks(every, summary), checks)
+    seconds["integrity"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    tables = {t: to_arrow(rows[t], t) for t in DOC_TABLES}
+    seconds["arrow"] = time.perf_counter() - t0
+    seconds["records"] = float(sum(len(v) for v in rows.values()))
+    assert built == {r["doc_id"] for r in rows["documents"]}
+    return _ChunkOut(docs, tables, checks, seconds)
+
+
+def _chunk_with(tasks: list[tuple[dict[str, Any], str]], ctx: Any) -> _ChunkOut:
+    _init_worker(ctx)
+    return _chunk(tasks)
+
+
+def _run_dask(
+    chunks: list[list[tuple[dict[str, Any], str]]], ctx: Any, workers: int, scheduler: str | None
+) -> Any:
     """The per-document stage on a dask.distributed cluster: a LocalCluster (loopback only) by default, or the
     scheduler at ``scheduler``. Results come back in manifest order, so the release is identical."""
     from distributed import Client, LocalCluster
@@ -195,8 +408,8 @@ def _run_dask(tasks: list[tuple[dict[str, Any], str]], cfg: Any, workers: int, s
                                dashboard_address=None, host="127.0.0.1", silence_logs=40)  # fmt: skip
     client = Client(scheduler or cluster)
     try:
-        shared = client.scatter(cfg, broadcast=True)
-        futures = client.map(_one_document_with, tasks, cfg=shared, pure=False)
+        shared = client.scatter(ctx, broadcast=True)
+        futures = client.map(_chunk_with, chunks, ctx=shared, pure=False)
         yield from client.gather(futures)
     finally:
         client.close()
@@ -204,118 +417,40 @@ def _run_dask(tasks: list[tuple[dict[str, Any], str]], cfg: Any, workers: int, s
             cluster.close()
 
 
-def _run_documents(
-    todo: list[dict[str, Any]], raw_dir: Path, cfg: Any, workers: int, executor: str = "local",
+CHUNK_DOCS = 32  # documents per task: large enough to amortise Arrow conversion, small enough to balance load
+
+
+def _run_chunks(
+    todo: list[dict[str, Any]], raw_dir: Path, ctx: Any, workers: int, executor: str = "local",
     scheduler: str | None = None,
 ) -> Any:  # fmt: skip
-    """Yield per-document results in manifest order: inline, on ``workers`` local processes, or on dask."""
+    """Yield chunk results in manifest order: inline, on ``workers`` local processes, or on dask."""
     tasks = [(s, str(raw_dir / s["source_file"])) for s in todo]
+    size = max(1, min(CHUNK_DOCS, len(tasks) // max(1, workers * 4)))
+    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     if executor == "dask":
-        yield from _run_dask(tasks, cfg, workers, scheduler)
+        yield from _run_dask(chunks, ctx, workers, scheduler)
         return
-    if workers <= 1 or len(tasks) < 2:
-        _init_worker(cfg)
-        yield from map(_one_document, tasks)
+    if workers <= 1 or len(chunks) < 2:
+        _init_worker(ctx)
+        yield from map(_chunk, chunks)
         return
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    mp_ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(cfg,)
+        max_workers=workers, mp_context=mp_ctx, initializer=_init_worker, initargs=(ctx,)
     ) as ex:
-        yield from ex.map(_one_document, tasks, chunksize=max(1, min(64, len(tasks) // (workers * 8) or 1)))
+        yield from ex.map(_chunk, chunks)
 
 
-def _annotate(
-    root: Path, results: list[DocResult], tables: dict[str, list[dict[str, Any]]], inputs: dict[str, str]
-) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """Concepts, lexicon and curated mentions, stances; returns the tagger scores and the agreement figures."""
-    from .schema import schema_dir
-
-    cb_path = schema_dir() / "codebook.yaml"
-    codebook = annotate.load_codebook(cb_path)
-    inputs["schema/codebook.yaml"] = sha256_file(cb_path)
-    texts = {r.document.doc_id: r.document.text or "" for r in results}
-    annotate.check_codebook_quotes(codebook, texts, str(cb_path))
-    tables["concepts"] = annotate.concept_rows(codebook)
-    tagger = annotate.Tagger(codebook)
-    ann_dir = root / "annotations"
-    targets_path = ann_dir / "stance_targets.yaml"
-    targets = annotate.load_targets(targets_path) if targets_path.is_file() else []
-    if targets:
-        inputs["corpus/annotations/stance_targets.yaml"] = sha256_file(targets_path)
-    tables["stance_targets"] = [dict(t) for t in targets]
-    target_ids = [t["target_id"] for t in targets]
-    reviewed: set[str] = set()
-    auto_all: list[dict[str, Any]] = []
-    curated_all: list[dict[str, Any]] = []
-    for r in results:
-        doc_id, text = r.document.doc_id, r.document.text or ""
-        units = annotate.units_of(r.paragraphs, r.notes)
-        auto = annotate.lexicon_mentions(doc_id, text, units, tagger)
-        auto_all.extend(auto)
-        review_path = ann_dir / "mentions" / f"{doc_id}.yaml"
-        if review_path.is_file():
-            review = load_config_file(review_path, "mention_review", keep_lines=True)
-            curated_all.extend(
-                annotate.curated_mentions(doc_id, text, units, auto, review, str(review_path), codebook)
-            )
-            reviewed.add(doc_id)
-            inputs[f"corpus/annotations/mentions/{doc_id}.yaml"] = sha256_file(review_path)
-        stance_path = ann_dir / "stances" / f"{doc_id}.yaml"
-        if stance_path.is_file():
-            tables["stances"].extend(annotate.stance_rows(doc_id, text, units, stance_path, target_ids))
-            inputs[f"corpus/annotations/stances/{doc_id}.yaml"] = sha256_file(stance_path)
-    agreement: dict[str, Any] = {}
-    agreement_path = ann_dir / "agreement" / "stances_second_pass.yaml"
-    if agreement_path.is_file() and tables["stances"]:
-        agreement["stances"] = annotate.stance_agreement(
-            agreement_path, tables["stances"], {r.document.doc_id for r in results}, target_ids
-        )
-        inputs["corpus/annotations/agreement/stances_second_pass.yaml"] = sha256_file(agreement_path)
-    tables["concept_mentions"] = sorted(
-        auto_all + curated_all, key=lambda m: (m["doc_id"], m["annotator"], m["start"])
-    )
-    scores = annotate.tagger_scores(auto_all, curated_all, reviewed) if reviewed else None
-    return scores, agreement
-
-
-def _summary(
-    results: list[DocResult], tables: dict[str, list[dict[str, Any]]], diagnostics: list[dict[str, Any]]
-) -> dict[str, Any]:
-    per_doc = []
-    lexicon = Counter(m["doc_id"] for m in tables["concept_mentions"] if m["annotator"] == annotate.LEXICON)
-    n_stances = Counter(s["doc_id"] for s in tables["stances"])
-    for r in results:
-        d = r.document
-        per_doc.append(
-            {
-                "doc_id": d.doc_id,
-                "sections": len(r.sections),
-                "paragraphs": len(r.paragraphs),
-                "notes": len(r.notes),
-                "callouts_linked": sum(len(n.callouts) for n in r.notes),
-                "notes_without_callout": sum(1 for n in r.notes if not n.callouts),
-                "callouts_without_note": sum(1 for x in r.diagnostics if x.code == "callout_without_note"),
-                "chars_raw": d.raw_chars,
-                "chars_kept": d.clean_chars,
-                "chars_removed": d.removed_chars,
-                "mentions_lexicon": lexicon[d.doc_id],
-                "stances": n_stances[d.doc_id],
-            }
-        )
-    return {
-        "documents": per_doc,
-        "rows": {t: len(v) for t, v in tables.items()},
-        "diagnostics": len(diagnostics),
-    }
-
-
-def write_parquet(rows: list[dict[str, Any]], table: str, path: Path) -> None:
+def write_parquet(rows: list[dict[str, Any]] | pa.Table, table: str, path: Path) -> None:
     """Write one table with its explicit Arrow schema (no inference), deterministically."""
     schema = arrow_schema(table)
-    data = pa.Table.from_pylist(rows, schema=schema)
+    data = rows if isinstance(rows, pa.Table) else to_arrow(rows, table)
+    if data.schema != schema:
+        raise ValueError(f"table {table}: Arrow schema differs from the schema derived from schema/")
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(data, path, compression="zstd", write_statistics=True, store_schema=True)
 
@@ -328,8 +463,16 @@ def write_release(result: BuildResult, out: Path, extra: Callable[[Path], None] 
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-{os.getpid()}-", dir=out.parent))
     tmp.chmod(0o755)
     try:
-        for table, rows in result.tables.items():
-            write_parquet(rows, table, tmp / "data" / table / "train-00000-of-00001.parquet")
+        from concurrent.futures import ThreadPoolExecutor
+
+        # Parquet encoding and zstd run in Arrow's C++ without the GIL: one thread per table file
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            list(
+                pool.map(
+                    lambda t: write_parquet(t[1], t[0], tmp / "data" / t[0] / "train-00000-of-00001.parquet"),
+                    sorted(result.tables.items(), key=lambda t: -t[1].nbytes),
+                )
+            )
         write_json(tmp / "build_config.json", result.config)
         for name, data in result.build_inputs.items():
             (tmp / "build_inputs").mkdir(exist_ok=True)

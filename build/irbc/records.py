@@ -8,7 +8,7 @@ character offsets into the raw file decoded as UTF-8.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 
@@ -127,5 +127,21 @@ class Diagnostic:
     end: int | None = None
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
 def to_row(record: Any) -> dict[str, Any]:
-    return asdict(record)
+    """The record as a release row: a dict of its fields, nested records (callouts) as dicts and lists copied;
+    the same result as ``dataclasses.asdict`` for these flat records, several times faster."""
+    row = {n: getattr(record, n) for n in _names(type(record))}
+    for k, v in row.items():
+        if isinstance(v, list):
+            row[k] = [to_row(x) if is_dataclass(x) else x for x in v]
+    return row

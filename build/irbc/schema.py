@@ -51,13 +51,54 @@ def validator(name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(load_schema(name), format_checker=jsonschema.FormatChecker())
 
 
+# keywords whose meaning is the same in JSON Schema draft 7 (fastjsonschema) and 2020-12 (our schemas)
+_FAST_KEYWORDS = {
+    "$id", "$schema", "title", "description", "type", "properties", "required", "additionalProperties",
+    "items", "minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum", "pattern", "enum",
+    "const", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "uniqueItems",
+}  # fmt: skip
+
+
+def _keywords(node: Any, acc: set[str]) -> set[str]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            acc.add(k)
+            for sub in v.values() if k == "properties" and isinstance(v, dict) else [v]:
+                _keywords(sub, acc)
+    elif isinstance(node, list):
+        for x in node:
+            _keywords(x, acc)
+    return acc
+
+
+@cache
+def fast_input_validator(name: str) -> Any:
+    """fastjsonschema compiled from an input schema, or None if the schema uses a keyword outside
+    ``_FAST_KEYWORDS`` (then only the reference validator runs)."""
+    import fastjsonschema
+
+    schema = load_schema(name)
+    used = {k for k in _keywords(schema, set()) if not k.startswith("x-")}
+    return fastjsonschema.compile(schema) if used <= _FAST_KEYWORDS else None
+
+
 def validate_input(name: str, data: Any, file: str) -> None:
-    """Validate a human-edited input file; the first error names the file, the JSON pointer and the reason."""
+    """Validate a human-edited input file; the first error names the file, the JSON pointer and the reason.
+    A compiled fast validator accepts the common case; anything it rejects goes through the reference
+    ``jsonschema``, which decides and words the error."""
+    import fastjsonschema
+
     from .yamlio import strip_lines
 
-    errors = sorted(
-        validator(name).iter_errors(strip_lines(data)), key=lambda e: [str(p) for p in e.absolute_path]
-    )
+    plain = strip_lines(data)
+    fast = fast_input_validator(name)
+    if fast is not None:
+        try:
+            fast(plain)
+            return
+        except fastjsonschema.JsonSchemaException:
+            pass
+    errors = sorted(validator(name).iter_errors(plain), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         e = errors[0]
         pointer = "/" + "/".join(str(p) for p in e.absolute_path)

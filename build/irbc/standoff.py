@@ -45,7 +45,7 @@ def apply_standoff(tables: dict[str, list[dict[str, Any]]], withhold: set[str]) 
 
 def rehydrate(release: Path, raw_dir: Path) -> Any:
     """Rebuild the full BuildResult of a stand-off release from the raw files in ``raw_dir``."""
-    from .pipeline import BuildResult
+    from .pipeline import BuildResult, arrow_tables
     from .validate import read_release_tables
 
     release, raw_dir = Path(release), Path(raw_dir)
@@ -99,7 +99,7 @@ def rehydrate(release: Path, raw_dir: Path) -> Any:
     config["text_policy"] = "full"
     inputs = {name: (release / BUILD_INPUTS / name).read_bytes() for name in INPUT_FILES}
     return BuildResult(
-        tables,
+        arrow_tables(tables),
         summary["summary"],
         config,
         summary["diagnostics"],

@@ -75,6 +75,25 @@ class Report:
         }
 
 
+def merge_checks(parts: list[list[Check]]) -> list[Check]:
+    """Merge the checks that ran on separate slices of the documents (worker chunks) into one check each:
+    counts add up, a check passes only if it passed everywhere, examples are kept up to MAX_EXAMPLES."""
+    merged: dict[tuple[str, str, str], Check] = {}
+    for checks in parts:
+        for c in checks:
+            m = merged.get((c.kind, c.table, c.name))
+            if m is None:
+                merged[(c.kind, c.table, c.name)] = Check(
+                    c.name, c.table, c.kind, c.passed, c.checked, c.failed, list(c.examples)
+                )
+                continue
+            m.passed = m.passed and c.passed
+            m.checked += c.checked
+            m.failed += c.failed
+            m.examples = (m.examples + c.examples)[:MAX_EXAMPLES]
+    return list(merged.values())
+
+
 # ------------------------------------------------------------------------------------------ jsonschema
 @cache
 def fast_validator(table: str) -> Any:
@@ -85,13 +104,14 @@ def fast_validator(table: str) -> Any:
     return fastjsonschema.compile(load_schema(table))
 
 
-def jsonschema_checks(tables: dict[str, list[dict[str, Any]]]) -> list[Check]:
-    """Every record of every table against its schema. Rows go through the compiled fast validator; a row it
-    rejects is re-validated with the reference ``jsonschema`` to report every error with its JSON pointer."""
+def jsonschema_checks(tables: dict[str, list[dict[str, Any]]], only: tuple[str, ...] = TABLES) -> list[Check]:
+    """Every record of every table (of ``only``) against its schema. Rows go through the compiled fast
+    validator; a row it rejects is re-validated with the reference ``jsonschema`` to report every error with its
+    JSON pointer."""
     import fastjsonschema
 
     out = []
-    for table in TABLES:
+    for table in only:
         rows = tables.get(table)
         if rows is None:
             out.append(Check("table present", table, "jsonschema", False, 0, 1, [f"table {table} missing"]))
@@ -137,18 +157,21 @@ def _camel(name: str) -> str:
     return "".join(p.capitalize() for p in name.split("_"))
 
 
-def _gx_frames(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def _gx_frame(tables: dict[str, Any], t: str) -> Any:
+    """The pandas frame great-expectations validates for table ``t``, made from its Arrow table (columns stay
+    Arrow-backed, so text is not copied into Python objects). Span tables get ``_doc_len``, the length of their
+    document's clean text, so offsets can be bounded by it."""
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    doc_len = {d["doc_id"]: d["clean_chars"] for d in tables.get("documents", [])}
-    frames = {}
-    for t in TABLES:
-        cols = list(load_schema(t)["properties"])
-        df = pd.DataFrame(tables.get(t, []), columns=cols)
-        if "doc_id" in df.columns and t != "documents":
-            df["_doc_len"] = df["doc_id"].map(doc_len).fillna(-1).astype("int64")
-        frames[t] = df
-    return frames
+    tbl = tables[t]
+    if "doc_id" in tbl.column_names and t != "documents":
+        docs = tables["documents"]
+        idx = pc.index_in(tbl["doc_id"], value_set=docs["doc_id"].combine_chunks())
+        doc_len = pc.fill_null(pc.take(docs["clean_chars"].combine_chunks(), idx), -1)
+        tbl = tbl.append_column("_doc_len", pa.array(doc_len, pa.int64()))
+    return tbl.to_pandas(types_mapper=pd.ArrowDtype, split_blocks=True, self_destruct=False)
 
 
 _GX_STATE: Any = None  # (frames, specs) shared with forked worker processes
@@ -172,7 +195,7 @@ def _gx_source() -> Any:
     return ctx.data_sources.add_pandas("irbc")
 
 
-def _suite_specs(t: str, frames: dict[str, Any], regexes: list[str]) -> list[tuple[str, dict[str, Any]]]:
+def _suite_specs(t: str, tables: dict[str, Any], regexes: list[str]) -> list[tuple[str, dict[str, Any]]]:
     """The suite of one table: expectations derived from its schema, then validation/expectations.yaml."""
     cfg = _suites_config()
     schema = load_schema(t)
@@ -193,13 +216,13 @@ def _suite_specs(t: str, frames: dict[str, Any], regexes: list[str]) -> list[tup
                     {"column": col, "regex_list": [f"(?m){r}" for r in regexes]},
                 )
             )
-    for item in cfg["suites"].get(t, []):
+    for item in cfg["suites"].get(t) or []:
         ((etype, kwargs),) = item.items()
         kw = dict(kwargs)
         for k, v in list(kw.items()):
             if isinstance(v, dict) and "from" in v:
                 ft, fc = v["from"].split(".")
-                kw[k] = sorted({x for x in frames[ft][fc].tolist() if x is not None})
+                kw[k] = sorted({x for x in tables[ft][fc].to_pylist() if x is not None})
         specs.append((etype, kw))
     return specs
 
@@ -208,16 +231,15 @@ def _run_suite(t: str) -> list[Check]:
     """Validate one table with its suite (in this process or a forked worker)."""
     import great_expectations as gx
 
-    frames, specs = _GX_STATE
+    tables, specs = _GX_STATE
+    frame = _gx_frame(tables, t)
     source = _gx_source()  # the context must exist before a suite is made
     suite = gx.ExpectationSuite(name=t)
     for etype, kw in specs[t]:
         suite.add_expectation(getattr(gx.expectations, _camel(etype))(**kw))
     name = f"{t}-{next(_ASSET_IDS)}"
     asset = source.add_dataframe_asset(name)
-    batch = asset.add_batch_definition_whole_dataframe(name).get_batch(
-        batch_parameters={"dataframe": frames[t]}
-    )
+    batch = asset.add_batch_definition_whole_dataframe(name).get_batch(batch_parameters={"dataframe": frame})
     res = batch.validate(suite, result_format="SUMMARY")
     out = []
     for r in res.results:
@@ -235,7 +257,7 @@ def _run_suite(t: str) -> list[Check]:
                 t,
                 "great_expectations",
                 bool(r.success),
-                int(result.get("element_count") or len(frames[t])),
+                int(result.get("element_count") or len(frame)),
                 int(result.get("unexpected_count") or (0 if r.success else 1)),
                 ex,
             )
@@ -243,23 +265,21 @@ def _run_suite(t: str) -> list[Check]:
     return out
 
 
-def gx_checks(
-    tables: dict[str, list[dict[str, Any]]], probes: dict[str, str], workers: int = 1
-) -> list[Check]:
-    """One great-expectations suite per table. With ``workers`` > 1 the suites run on forked processes
-    (largest tables first); the checks come back in table order, so the report is the same."""
+def gx_checks(tables: dict[str, Any], probes: dict[str, str], workers: int = 1) -> list[Check]:
+    """One great-expectations suite per table (``tables``: Arrow tables). With ``workers`` > 1 the suites run
+    on forked processes (largest tables first); the checks come back in table order, so the report is the
+    same."""
     global _GX_STATE
-    frames = _gx_frames(tables)
     regexes = [p for _, p in sorted(probes.items())]
-    specs = {t: _suite_specs(t, frames, regexes) for t in TABLES}
-    _GX_STATE = (frames, specs)
+    specs = {t: _suite_specs(t, tables, regexes) for t in TABLES}
+    _GX_STATE = (tables, specs)
     try:
         import multiprocessing as mp
 
         if workers > 1 and "fork" in mp.get_all_start_methods():
             from concurrent.futures import ProcessPoolExecutor
 
-            order = sorted(TABLES, key=lambda t: -len(frames[t]))
+            order = sorted(TABLES, key=lambda t: -tables[t].nbytes)
             with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as ex:
                 done = dict(zip(order, ex.map(_run_suite, order), strict=True))
         else:
@@ -274,10 +294,51 @@ def _check(name: str, table: str, checked: int, problems: list[str]) -> Check:
     return Check(name, table, "integrity", not problems, checked, len(problems), problems[:MAX_EXAMPLES])
 
 
+@cache
+def foreign_keys() -> tuple[tuple[str, str, str, str], ...]:
+    """(table, column, referenced table, referenced column), as declared by ``x-references`` in schema/."""
+    out = []
+    for t in TABLES:
+        for col, prop in load_schema(t)["properties"].items():
+            if "x-references" in prop:
+                rt, rc = prop["x-references"].split(".")
+                out.append((t, col, rt, rc))
+    return tuple(out)
+
+
+def foreign_key_checks(tables: dict[str, list[dict[str, Any]]]) -> list[Check]:
+    """Every declared reference resolves; a reference from a row of one document to a section, paragraph or
+    note must land in the same document."""
+    out = []
+    index: dict[tuple[str, str], dict[Any, Any]] = {}
+    for t, col, rt, rc in foreign_keys():
+        if (rt, rc) not in index:
+            index[(rt, rc)] = {r[rc]: r.get("doc_id") for r in tables[rt]}
+        idx = index[(rt, rc)]
+        same_doc = col != "doc_id" and "doc_id" in load_schema(rt)["properties"]
+        key = load_schema(t)["x-primary-key"]
+        probs, n = [], 0
+        for r in tables[t]:
+            v = r[col]
+            if v is None:
+                continue
+            n += 1
+            if v not in idx:
+                probs.append(f"{r[key]}: {col} {v!r} is not in {rt}.{rc}")
+            elif same_doc and idx[v] != r["doc_id"]:
+                probs.append(f"{r[key]}: {col} {v!r} belongs to document {idx[v]!r}, not {r['doc_id']!r}")
+        name = f"{col} references {rt}.{rc}" + (" of the same document" if same_doc else "")
+        out.append(_check(name, t, n, probs))
+    return out
+
+
 def integrity_checks(tables: dict[str, list[dict[str, Any]]], summary: dict[str, Any] | None) -> list[Check]:
+    """Cross-table checks over record dicts. Every check but the foreign keys into the global tables (concepts,
+    stance_targets) concerns one document at a time, so the build runs them per chunk of documents in its
+    workers and merges the results (``merge_checks``)."""
     docs = {d["doc_id"]: d for d in tables["documents"]}
     texts = {k: d["text"] for k, d in docs.items() if d["text"] is not None}
-    out = []
+    out = foreign_key_checks(tables)
 
     # every stored span text equals documents.text[start:end]
     for table, col in (("paragraphs", "text"), ("notes", "text"), ("concept_mentions", "surface")):
@@ -483,49 +544,83 @@ def integrity_checks(tables: dict[str, list[dict[str, Any]]], summary: dict[str,
     return out
 
 
+DOC_TABLES = tuple(t for t in TABLES if t not in ("concepts", "stance_targets"))  # rows belong to a document
+
+
+def record_checks(
+    tables: dict[str, list[dict[str, Any]]], summary: dict[str, Any] | None, only: tuple[str, ...] = TABLES
+) -> list[Check]:
+    """The checks that run on record dicts: jsonschema on the tables of ``only``, then integrity (with the
+    guard that turns a crash on malformed records into a failing check)."""
+    checks = jsonschema_checks(tables, only)
+    if all(t in tables for t in TABLES):
+        checks += _guarded("integrity", lambda: integrity_checks(tables, summary), checks)
+    return checks
+
+
+def _guarded(name: str, run: Any, so_far: list[Check]) -> list[Check]:
+    try:
+        out: list[Check] = run()
+        return out
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        if all(c.passed for c in so_far):
+            raise  # well-formed records must never crash a check
+        return [
+            Check(
+                f"{name} checks could not run on malformed records ({exc!r})",
+                "release",
+                name,
+                False,
+                0,
+                1,
+                [repr(exc)[:200]],
+            )
+        ]
+
+
 def validate_tables(
-    tables: dict[str, list[dict[str, Any]]],
+    tables: dict[str, Any],
     summary: dict[str, Any] | None = None,
     probes: dict[str, str] | None = None,
     timings: dict[str, float] | None = None,
     workers: int = 1,
+    prechecked: list[Check] | None = None,
 ) -> Report:
-    """Run every content check. ``timings`` (if given) receives seconds per kind of check."""
+    """Run every content check on Arrow ``tables``. ``prechecked``: the jsonschema and integrity checks the
+    build already ran on the document tables in its workers (merged); only the global tables are then
+    record-checked here. ``timings`` (if given) receives seconds per kind of check."""
     import time
 
     timings = {} if timings is None else timings
     report = Report()
     t0 = time.perf_counter()
-    report.checks += jsonschema_checks(tables)
-    timings["jsonschema"] = time.perf_counter() - t0
+    if prechecked is None:
+        rows = {t: tables[t].to_pylist() for t in TABLES if t in tables}
+        checks = record_checks(rows, summary)
+    else:
+        rows = {t: tables[t].to_pylist() for t in TABLES if t not in DOC_TABLES}
+        own = {c.table: c for c in jsonschema_checks(rows, tuple(rows))}
+        pre = {c.table: c for c in prechecked if c.kind == "jsonschema"}
+        checks = [own[t] if t in own else pre[t] for t in TABLES]
+        checks += [c for c in prechecked if c.kind != "jsonschema"]
+    report.checks += [c for c in checks if c.kind == "jsonschema"]
+    timings["record_checks"] = time.perf_counter() - t0
     if all(t in tables for t in TABLES):
-        for name, run in (
-            ("great_expectations", lambda: gx_checks(tables, probes or {}, workers)),
-            ("integrity", lambda: integrity_checks(tables, summary)),
-        ):
-            t0 = time.perf_counter()
-            try:
-                report.checks += run()
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                if report.passed:
-                    raise  # well-formed records must never crash a check
-                report.checks.append(
-                    Check(
-                        f"{name} checks could not run on malformed records ({exc!r})",
-                        "release",
-                        name,
-                        False,
-                        0,
-                        1,
-                        [repr(exc)[:200]],
-                    )
-                )
-            timings[name] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        report.checks += _guarded(
+            "great_expectations", lambda: gx_checks(tables, probes or {}, workers), report.checks
+        )
+        timings["great_expectations"] = time.perf_counter() - t0
+    report.checks += [c for c in checks if c.kind != "jsonschema"]
     return report
 
 
 # ------------------------------------------------------------------------------------------ release folder
 def read_release_tables(release: Path) -> dict[str, list[dict[str, Any]]]:
+    return {t: tbl.to_pylist() for t, tbl in read_release_arrow(release).items()}
+
+
+def read_release_arrow(release: Path) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
     tables = {}
@@ -534,7 +629,7 @@ def read_release_tables(release: Path) -> dict[str, list[dict[str, Any]]]:
         if not path.is_file():
             raise InputError(str(path), None, "missing table file")
         try:
-            tables[t] = pq.read_table(path).to_pylist()
+            tables[t] = pq.read_table(path)
         except Exception as exc:
             raise InputError(str(path), None, f"unreadable Parquet: {exc}") from exc
     return tables
@@ -595,7 +690,7 @@ def validate_release(release: Path) -> Report:
     release = Path(release)
     if not release.is_dir():
         raise InputError(str(release), None, "release folder does not exist")
-    tables = read_release_tables(release)
+    tables = read_release_arrow(release)
     summary = probes = None
     bs = release / "build_summary.json"
     if bs.is_file():
