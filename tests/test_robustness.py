@@ -66,9 +66,12 @@ def test_oversized_raw_file_is_refused(corpus_copy, tmp_path):
 def test_two_workers_and_dask_give_the_same_release(release, tmp_path):
     import filecmp
 
-    for extra in (["--workers", "2"], ["--executor", "dask", "--workers", "2"]):
+    ran_on = {"2": "2 local worker processes", "dask": "dask.distributed, scheduler tcp://127.0.0.1:"}
+    for extra in (["--workers", "2"], ["--workers", "2", "--executor", "dask"]):
         out = tmp_path / extra[-1] / "release"
-        run_cli("build", "--corpus", str(CORPUS), "--out", str(out), "--quiet", *extra, check=True)
+        proc = run_cli("build", "--corpus", str(CORPUS), "--out", str(out), *extra, check=True)
+        # the stage really ran there (the build log says so; the release itself must not differ)
+        assert f"per-document stage ran on {ran_on[extra[-1]]}" in " ".join(proc.stderr.split())
         files = sorted(p.relative_to(release) for p in release.rglob("*") if p.is_file())
         assert files == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
         for rel in files:

@@ -17,9 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .pipeline import BuildOptions, collect, write_release
-    from .release import finalize
-    from .validate import validate_tables
+    from .pipeline import BuildOptions, build_release
 
     opts = BuildOptions(
         corpus=Path(args.corpus),
@@ -27,6 +25,8 @@ def _build(args: argparse.Namespace) -> int:
         on_bad_input=args.on_bad_input,
         text_policy=args.text_policy,
         workers=args.workers,
+        executor=args.executor,
+        scheduler=args.scheduler,
     )
     console = Console(stderr=True, quiet=args.quiet, width=max(Console(stderr=True).width, 150))
     with Progress(
@@ -41,20 +41,9 @@ def _build(args: argparse.Namespace) -> int:
         def tick(doc_id: str) -> None:
             progress.update(task, description=f"cleaning and splitting {doc_id}", advance=1)
 
-        result = collect(opts, tick)
-        progress.update(task, description="validating")
-        report = validate_tables(
-            result.tables,
-            result.summary,
-            result.config["noise_probes"],
-            workers=opts.workers,
-            prechecked=result.checks,
-        )
-        if not report.passed:
-            raise report.failure()
-        progress.update(task, description="writing release")
-        out = write_release(result, opts.out, extra=lambda tmp: finalize(tmp, result, report))
+        result, report, out = build_release(opts, tick, lambda what: progress.update(task, description=what))
     _print_summary(console, result)
+    console.print(f"per-document stage ran on {result.ran_on}")
     console.print(f"release written to {out} ({report.n_checks} checks passed)")
     return 0
 

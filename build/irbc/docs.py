@@ -48,12 +48,13 @@ def _counts(tbl: Any, keys: list[str], weight: Any = None) -> Counter[Any]:
 
 def doc_rows(result: BuildResult) -> list[dict[str, Any]]:
     """The documents table as dicts, without the text column (documentation needs only the metadata)."""
-    rows: list[dict[str, Any]] = result.tables["documents"].drop_columns(["text"]).to_pylist()
+    cols = [c for c in load_schema("documents")["properties"] if c != "text"]
+    rows: list[dict[str, Any]] = result.tables.read("documents", cols).to_pylist()
     return rows
 
 
 def first_row(result: BuildResult, table: str) -> dict[str, Any]:
-    rows: list[dict[str, Any]] = result.tables[table].slice(0, 1).to_pylist()
+    rows: list[dict[str, Any]] = result.tables.head(table, 1).to_pylist()
     return rows[0] if rows else {}
 
 
@@ -61,18 +62,17 @@ def stats(result: BuildResult) -> dict[str, Any]:
     import pyarrow.compute as pc
 
     t = result.tables
-    removed = t["removed"]
-    docs = t["documents"]
-    words = {
-        d: (len(text.split()) if text is not None else "withheld")
-        for d, text in zip(docs["doc_id"].to_pylist(), docs["text"].to_pylist(), strict=True)
-    }
-    mentions = t["concept_mentions"]
+    removed = t.read("removed", ["action", "reason", "raw_start", "raw_end"])
+    words: dict[str, Any] = {}
+    for batch in t.read("documents", ["doc_id", "text"]).to_batches(max_chunksize=256):
+        for d, text in zip(batch["doc_id"].to_pylist(), batch["text"].to_pylist(), strict=True):
+            words[d] = len(text.split()) if text is not None else "withheld"
+    mentions = t.read("concept_mentions", ["annotator", "concept_id"])
     curated = mentions.filter(pc.equal(mentions["annotator"], "curated_v1"))
     return {
-        "n_docs": docs.num_rows,
+        "n_docs": t.num_rows("documents"),
         "words": words,
-        "rows": {k: v.num_rows for k, v in t.items()},
+        "rows": {k: t.num_rows(k) for k in TABLES},
         "by_reason": _counts(removed, ["action", "reason"]),
         "chars_by_reason": _counts(
             removed, ["action", "reason"], pc.subtract(removed["raw_end"], removed["raw_start"])
@@ -80,7 +80,7 @@ def stats(result: BuildResult) -> dict[str, Any]:
         "actions": _counts(removed, ["action"]),
         "mentions_by_annotator": _counts(mentions, ["annotator"]),
         "curated_by_concept": _counts(curated, ["concept_id"]),
-        "stance_labels": _counts(t["stances"], ["attribution", "stance"]),
+        "stance_labels": _counts(t.read("stances", ["attribution", "stance"]), ["attribution", "stance"]),
         "diagnostics": Counter(d["code"] for d in result.diagnostics),
     }
 

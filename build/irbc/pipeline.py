@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from . import DATASET_VERSION, annotate
 from .document import DocResult, process_document
@@ -22,6 +21,7 @@ from .errors import InputError, IrbcError
 from .io import load_config_file, load_corpus_config, read_raw, sha256_file, write_json
 from .records import to_row
 from .schema import TABLES, arrow_schema, validate_input
+from .tables import TableSink, TableStore, table_path, write_table
 from .validate import DOC_TABLES, Check, _guarded, integrity_checks, jsonschema_checks, merge_checks
 
 
@@ -38,7 +38,7 @@ class BuildOptions:
 
 @dataclass
 class BuildResult:
-    tables: dict[str, pa.Table]  # one Arrow table per release table, columns as declared in schema/
+    tables: TableStore  # one Arrow table per release table, columns as declared in schema/
     summary: dict[str, Any]
     config: dict[str, Any]
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
@@ -49,6 +49,7 @@ class BuildResult:
         default_factory=dict
     )  # seconds per stage (never written to the release)
     checks: list[Check] | None = None  # record and integrity checks the workers already ran (merged)
+    ran_on: str = ""  # where the per-document stage ran (for the build log; never written to the release)
 
 
 def to_arrow(rows: list[dict[str, Any]], table: str) -> pa.Table:
@@ -58,8 +59,8 @@ def to_arrow(rows: list[dict[str, Any]], table: str) -> pa.Table:
     return pa.Table.from_pydict({c: [r.get(c) for r in rows] for c in schema.names}, schema=schema)
 
 
-def arrow_tables(rows: dict[str, list[dict[str, Any]]]) -> dict[str, pa.Table]:
-    return {t: to_arrow(rows.get(t, []), t) for t in TABLES}
+def arrow_tables(rows: dict[str, list[dict[str, Any]]]) -> TableStore:
+    return TableStore({t: to_arrow(rows.get(t, []), t) for t in TABLES})
 
 
 def _git_commit(root: Path) -> str | None:
@@ -110,12 +111,15 @@ class _ChunkOut:
     seconds: dict[str, float]
 
 
-def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -> BuildResult:
-    """Run every stage over the corpus folder and return the release tables (nothing written).
+def collect(
+    opts: BuildOptions, progress: Callable[[str], None] | None = None, sink: Path | None = None
+) -> BuildResult:
+    """Run every stage over the corpus folder and return the release tables.
 
     The per-document work (clean, split, tag, anchor the curated files, build rows, check every record and the
-    document's integrity, convert to Arrow) runs in chunks of documents on the workers; this driver only
-    concatenates Arrow tables, so no table is ever held as Python dicts."""
+    document's integrity, convert to Arrow) runs in chunks of documents on the workers; this driver only moves
+    Arrow tables. With ``sink`` (a staging data/ folder) they are streamed into the Parquet files as they
+    arrive, so memory stays flat however large the corpus; without it they are kept in memory."""
     timings: dict[str, float] = {}
     cfg = load_corpus_config(opts.corpus)
     raw_dir = cfg.root / "raw"
@@ -158,57 +162,84 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
     timings["hash"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    todo_ids = {s["doc_id"] for s in todo}
     outs: dict[str, _DocOut] = {}
-    parts: dict[str, list[pa.Table]] = {t: [] for t in DOC_TABLES}
+    done: list[_DocOut] = []
+    fatal: list[InputError] = []
+    pos = 0
+
+    def settle() -> None:
+        """Take every document whose result is in, in manifest order: a skippable error is raised (error mode)
+        or recorded (skip mode) where the document stands in the manifest; a curated-file error stops the
+        build once every raw file has been read."""
+        nonlocal pos
+        while pos < len(cfg.sources):
+            s = cfg.sources[pos]
+            doc_id = s["doc_id"]
+            if doc_id in todo_ids and doc_id not in outs:
+                return  # not built yet
+            pos += 1
+            if doc_id in duplicate:
+                err = InputError(
+                    str(raw_dir / s["source_file"]),
+                    None,
+                    f"same content as {duplicate[doc_id]} (duplicate raw file)",
+                )
+                bad(err, doc_id)
+                continue
+            d = outs.get(doc_id)
+            if d is None:
+                continue  # listed file missing: already reported
+            if d.error is not None and d.fatal:
+                fatal.append(d.error)
+            elif d.error is not None:
+                bad(d.error, doc_id)
+            else:
+                inputs[f"corpus/raw/{s['source_file']}"] = d.sha or ""
+                inputs.update(d.inputs)
+                done.append(d)
+
+    mem: dict[str, list[pa.Table]] = {t: [] for t in DOC_TABLES}
+    out_sink = TableSink(sink) if sink is not None else None
     chunk_checks: list[list[Check]] = []
     seconds: Counter[str] = Counter()
-    for chunk in _run_chunks(todo, raw_dir, ctx, opts.workers, opts.executor, opts.scheduler):
-        for d in chunk.docs:
-            if progress:
-                progress(d.source["doc_id"])
-            outs[d.source["doc_id"]] = d
-        for t in DOC_TABLES:
-            parts[t].append(chunk.tables[t])
-        chunk_checks.append(chunk.checks)
-        seconds.update(chunk.seconds)
+    ran_on: list[str] = []
+    try:
+        for chunk in _run_chunks(todo, raw_dir, ctx, opts.workers, opts.executor, opts.scheduler, ran_on):
+            for d in chunk.docs:
+                if progress:
+                    progress(d.source["doc_id"])
+                outs[d.source["doc_id"]] = d
+            settle()
+            for t in DOC_TABLES:
+                if out_sink is not None:
+                    out_sink.add(t, chunk.tables[t])
+                else:
+                    mem[t].append(chunk.tables[t])
+            chunk_checks.append(chunk.checks)
+            seconds.update(chunk.seconds)
+        settle()
+        if fatal:
+            raise fatal[0]
+        if not done:
+            raise InputError(str(cfg.root), None, "no document could be built")
+        concepts, targets = to_arrow(ctx.concepts, "concepts"), to_arrow(ctx.targets, "stance_targets")
+        if out_sink is not None:
+            out_sink.add("concepts", concepts)
+            out_sink.add("stance_targets", targets)
+            out_sink.close()
+    except BaseException:
+        if out_sink is not None:
+            out_sink.abort()
+        raise
     timings["documents"] = time.perf_counter() - t0
     timings.update({f"worker_{k}": v for k, v in seconds.items()})  # summed over workers
-
-    done: list[_DocOut] = []
-    fatal: InputError | None = None
-    for s in cfg.sources:
-        if s["doc_id"] in duplicate:
-            file = str(raw_dir / s["source_file"])
-            bad(
-                InputError(file, None, f"same content as {duplicate[s['doc_id']]} (duplicate raw file)"),
-                s["doc_id"],
-            )
-            continue
-        d = outs.get(s["doc_id"])
-        if d is None:
-            continue  # listed file missing: already reported
-        if d.error is not None and d.fatal:
-            fatal = fatal or d.error
-            continue
-        if d.error is not None:
-            bad(d.error, s["doc_id"])
-            continue
-        inputs[f"corpus/raw/{s['source_file']}"] = d.sha or ""
-        inputs.update(d.inputs)
-        done.append(d)
-    if fatal is not None:
-        raise fatal
-    if not done:
-        raise InputError(str(cfg.root), None, "no document could be built")
-
-    t0 = time.perf_counter()
-    tables = {t: pa.concat_tables(parts[t]) for t in DOC_TABLES}
-    # mentions are ordered by document id, then annotator and offset (stable: each chunk is already sorted)
-    tables["concept_mentions"] = tables["concept_mentions"].sort_by([("doc_id", "ascending")])
-    tables["concepts"] = to_arrow(ctx.concepts, "concepts")
-    tables["stance_targets"] = to_arrow(ctx.targets, "stance_targets")
-    tables = {t: tables[t] for t in TABLES}
-    timings["concat"] = time.perf_counter() - t0
+    if sink is not None:
+        tables = TableStore(folder=sink)
+    else:
+        every = {t: pa.concat_tables(mem[t]) for t in DOC_TABLES}
+        every.update(concepts=concepts, stance_targets=targets)
+        tables = TableStore({t: every[t] for t in TABLES})
 
     diagnostics = [x for d in done for x in d.diagnostics]
     reviewed = [d for d in done if d.reviewed is not None]
@@ -222,15 +253,15 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
         )
     summary: dict[str, Any] = {
         "documents": [d.summary for d in done],
-        "rows": {t: tables[t].num_rows for t in TABLES},
+        "rows": {t: tables.num_rows(t) for t in TABLES},
         "diagnostics": len(diagnostics),
     }
     agreement_path = ctx.ann_dir / "agreement" / "stances_second_pass.yaml"
-    if agreement_path.is_file() and tables["stances"].num_rows:
+    if agreement_path.is_file() and tables.num_rows("stances"):
         summary["agreement"] = {
             "stances": annotate.stance_agreement(
                 agreement_path,
-                tables["stances"].select(["doc_id", "target_id", "holder", "stance"]).to_pylist(),
+                tables.read("stances", ["doc_id", "target_id", "holder", "stance"]).to_pylist(),
                 {d.source["doc_id"] for d in done},
                 [t["target_id"] for t in ctx.targets],
             )
@@ -251,7 +282,18 @@ def collect(opts: BuildOptions, progress: Callable[[str], None] | None = None) -
 
     build_inputs = {name: (cfg.root / name).read_bytes() for name in INPUT_FILES}
     checks = merge_checks(chunk_checks)
-    return BuildResult(tables, summary, config, diagnostics, skipped, scores, build_inputs, timings, checks)
+    return BuildResult(
+        tables,
+        summary,
+        config,
+        diagnostics,
+        skipped,
+        scores,
+        build_inputs,
+        timings,
+        checks,
+        "; ".join(ran_on),
+    )
 
 
 def _context(cfg: Any, inputs: dict[str, str], text_policy: str) -> _Context:
@@ -396,8 +438,9 @@ def _chunk_with(tasks: list[tuple[dict[str, Any], str]], ctx: Any) -> _ChunkOut:
 
 
 def _run_dask(
-    chunks: list[list[tuple[dict[str, Any], str]]], ctx: Any, workers: int, scheduler: str | None
-) -> Any:
+    chunks: list[list[tuple[dict[str, Any], str]]], ctx: Any, workers: int, scheduler: str | None,
+    ran_on: list[str],
+) -> Any:  # fmt: skip
     """The per-document stage on a dask.distributed cluster: a LocalCluster (loopback only) by default, or the
     scheduler at ``scheduler``. Results come back in manifest order, so the release is identical."""
     from distributed import Client, LocalCluster
@@ -407,6 +450,8 @@ def _run_dask(
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
                                dashboard_address=None, host="127.0.0.1", silence_logs=40)  # fmt: skip
     client = Client(scheduler or cluster)
+    n = len(client.scheduler_info().get("workers", {}))
+    ran_on.append(f"dask.distributed, scheduler {client.scheduler.address}, {n} workers")
     try:
         shared = client.scatter(ctx, broadcast=True)
         futures = client.map(_chunk_with, chunks, ctx=shared, pure=False)
@@ -422,16 +467,18 @@ CHUNK_DOCS = 32  # documents per task: large enough to amortise Arrow conversion
 
 def _run_chunks(
     todo: list[dict[str, Any]], raw_dir: Path, ctx: Any, workers: int, executor: str = "local",
-    scheduler: str | None = None,
+    scheduler: str | None = None, ran_on: list[str] | None = None,
 ) -> Any:  # fmt: skip
     """Yield chunk results in manifest order: inline, on ``workers`` local processes, or on dask."""
     tasks = [(s, str(raw_dir / s["source_file"])) for s in todo]
     size = max(1, min(CHUNK_DOCS, len(tasks) // max(1, workers * 4)))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    ran_on = [] if ran_on is None else ran_on
     if executor == "dask":
-        yield from _run_dask(chunks, ctx, workers, scheduler)
+        yield from _run_dask(chunks, ctx, workers, scheduler, ran_on)
         return
     if workers <= 1 or len(chunks) < 2:
+        ran_on.append("this process")
         _init_worker(ctx)
         yield from map(_chunk, chunks)
         return
@@ -439,29 +486,61 @@ def _run_chunks(
     from concurrent.futures import ProcessPoolExecutor
 
     mp_ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    with ProcessPoolExecutor(
+    ran_on.append(f"{workers} local worker processes")
+    ex = ProcessPoolExecutor(
         max_workers=workers, mp_context=mp_ctx, initializer=_init_worker, initargs=(ctx,)
-    ) as ex:
+    )
+    try:
         yield from ex.map(_chunk, chunks)
+    finally:  # a build stopped by a bad file does not wait for the rest of the corpus
+        ex.shutdown(wait=True, cancel_futures=True)
 
 
 def write_parquet(rows: list[dict[str, Any]] | pa.Table, table: str, path: Path) -> None:
     """Write one table with its explicit Arrow schema (no inference), deterministically."""
-    schema = arrow_schema(table)
-    data = rows if isinstance(rows, pa.Table) else to_arrow(rows, table)
-    if data.schema != schema:
-        raise ValueError(f"table {table}: Arrow schema differs from the schema derived from schema/")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(data, path, compression="zstd", write_statistics=True, store_schema=True)
+    write_table(rows if isinstance(rows, pa.Table) else to_arrow(rows, table), table, path)
 
 
-def write_release(result: BuildResult, out: Path, extra: Callable[[Path], None] | None = None) -> Path:
-    """Write into a temporary folder beside ``out`` and rename it into place only when complete."""
-    out = Path(out).resolve()
+def _staging(out: Path) -> Path:
+    """A fresh temporary folder beside ``out`` (after cleaning up what killed builds left behind)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-{os.getpid()}-", dir=out.parent))
     tmp.chmod(0o755)
+    return tmp
+
+
+def _write_files(result: BuildResult, tmp: Path) -> None:
+    write_json(tmp / "build_config.json", result.config)
+    for name, data in result.build_inputs.items():
+        (tmp / "build_inputs").mkdir(exist_ok=True)
+        (tmp / "build_inputs" / name).write_bytes(data)
+    write_json(
+        tmp / "build_summary.json",
+        {
+            "summary": result.summary,
+            "diagnostics": result.diagnostics,
+            "skipped": result.skipped,
+            "tagger_scores": result.scores,
+        },
+    )
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """Rename the finished folder into place; the previous release is moved aside first and removed last."""
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}-old-{os.getpid()}-{tmp.name.rsplit('-', 1)[-1]}"
+        out.rename(old)
+    tmp.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_release(result: BuildResult, out: Path, extra: Callable[[Path], None] | None = None) -> Path:
+    """Write in-memory tables into a temporary folder beside ``out`` and rename it into place when complete."""
+    out = Path(out).resolve()
+    tmp = _staging(out)
     try:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -469,36 +548,62 @@ def write_release(result: BuildResult, out: Path, extra: Callable[[Path], None] 
         with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
             list(
                 pool.map(
-                    lambda t: write_parquet(t[1], t[0], tmp / "data" / t[0] / "train-00000-of-00001.parquet"),
-                    sorted(result.tables.items(), key=lambda t: -t[1].nbytes),
+                    lambda t: write_table(result.tables[t], t, table_path(tmp / "data", t)),
+                    sorted(result.tables, key=lambda t: -result.tables.size(t)),
                 )
             )
-        write_json(tmp / "build_config.json", result.config)
-        for name, data in result.build_inputs.items():
-            (tmp / "build_inputs").mkdir(exist_ok=True)
-            (tmp / "build_inputs" / name).write_bytes(data)
-        write_json(
-            tmp / "build_summary.json",
-            {
-                "summary": result.summary,
-                "diagnostics": result.diagnostics,
-                "skipped": result.skipped,
-                "tagger_scores": result.scores,
-            },
-        )
+        _write_files(result, tmp)
         if extra is not None:
             extra(tmp)
-        old = None
-        if out.exists():
-            old = out.parent / f".{out.name}-old-{os.getpid()}-{tmp.name.rsplit('-', 1)[-1]}"
-            out.rename(old)
-        tmp.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def build_release(
+    opts: BuildOptions,
+    progress: Callable[[str], None] | None = None,
+    stage: Callable[[str], None] | None = None,
+) -> tuple[BuildResult, Any, Path]:
+    """The whole build: stream the tables into a staging folder beside ``opts.out``, validate them there (the
+    gate reads the very files it releases), write the release files, and rename the folder into place only
+    if every check passed. Any failure removes the staging folder and leaves the previous release as it was.
+    Returns (result, validation report, release path)."""
+    from .release import finalize
+    from .validate import validate_tables
+
+    out = Path(opts.out).resolve()
+    tmp = _staging(out)
+    try:
+        result = collect(opts, progress, sink=tmp / "data")
+        if stage:
+            stage("validating")
+        t0 = time.perf_counter()
+        report = validate_tables(
+            result.tables,
+            result.summary,
+            result.config["noise_probes"],
+            timings=result.timings,
+            workers=opts.workers,
+            prechecked=result.checks,
+        )
+        result.timings["validate"] = time.perf_counter() - t0
+        if not report.passed:
+            raise report.failure()
+        if stage:
+            stage("writing release")
+        t0 = time.perf_counter()
+        _write_files(result, tmp)
+        finalize(tmp, result, report)
+        _swap(tmp, out)
+        result.tables = TableStore(folder=out / "data")
+        result.timings["write"] = time.perf_counter() - t0
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return result, report, out
 
 
 def _pid_alive(pid: int) -> bool:
@@ -528,4 +633,4 @@ def _remove_stale(out: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-__all__ = ["BuildOptions", "BuildResult", "IrbcError", "collect", "write_release"]
+__all__ = ["BuildOptions", "BuildResult", "IrbcError", "build_release", "collect", "write_release"]

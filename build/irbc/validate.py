@@ -21,6 +21,7 @@ from typing import Any
 from .errors import InputError, ValidationFailed
 from .io import fold_diacritics, sha256_file
 from .schema import TABLES, load_schema, schema_dir, validator
+from .tables import TableStore
 
 MAX_EXAMPLES = 5
 
@@ -157,7 +158,7 @@ def _camel(name: str) -> str:
     return "".join(p.capitalize() for p in name.split("_"))
 
 
-def _gx_frame(tables: dict[str, Any], t: str) -> Any:
+def _gx_frame(tables: TableStore, t: str) -> Any:
     """The pandas frame great-expectations validates for table ``t``, made from its Arrow table (columns stay
     Arrow-backed, so text is not copied into Python objects). Span tables get ``_doc_len``, the length of their
     document's clean text, so offsets can be bounded by it."""
@@ -167,7 +168,7 @@ def _gx_frame(tables: dict[str, Any], t: str) -> Any:
 
     tbl = tables[t]
     if "doc_id" in tbl.column_names and t != "documents":
-        docs = tables["documents"]
+        docs = tables.read("documents", ["doc_id", "clean_chars"])
         idx = pc.index_in(tbl["doc_id"], value_set=docs["doc_id"].combine_chunks())
         doc_len = pc.fill_null(pc.take(docs["clean_chars"].combine_chunks(), idx), -1)
         tbl = tbl.append_column("_doc_len", pa.array(doc_len, pa.int64()))
@@ -195,7 +196,7 @@ def _gx_source() -> Any:
     return ctx.data_sources.add_pandas("irbc")
 
 
-def _suite_specs(t: str, tables: dict[str, Any], regexes: list[str]) -> list[tuple[str, dict[str, Any]]]:
+def _suite_specs(t: str, tables: TableStore, regexes: list[str]) -> list[tuple[str, dict[str, Any]]]:
     """The suite of one table: expectations derived from its schema, then validation/expectations.yaml."""
     cfg = _suites_config()
     schema = load_schema(t)
@@ -222,7 +223,7 @@ def _suite_specs(t: str, tables: dict[str, Any], regexes: list[str]) -> list[tup
         for k, v in list(kw.items()):
             if isinstance(v, dict) and "from" in v:
                 ft, fc = v["from"].split(".")
-                kw[k] = sorted({x for x in tables[ft][fc].to_pylist() if x is not None})
+                kw[k] = sorted({x for x in tables.read(ft, [fc])[fc].to_pylist() if x is not None})
         specs.append((etype, kw))
     return specs
 
@@ -265,8 +266,8 @@ def _run_suite(t: str) -> list[Check]:
     return out
 
 
-def gx_checks(tables: dict[str, Any], probes: dict[str, str], workers: int = 1) -> list[Check]:
-    """One great-expectations suite per table (``tables``: Arrow tables). With ``workers`` > 1 the suites run
+def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> list[Check]:
+    """One great-expectations suite per table; each process reads only the table it validates. With ``workers`` > 1 the suites run
     on forked processes (largest tables first); the checks come back in table order, so the report is the
     same."""
     global _GX_STATE
@@ -279,7 +280,7 @@ def gx_checks(tables: dict[str, Any], probes: dict[str, str], workers: int = 1) 
         if workers > 1 and "fork" in mp.get_all_start_methods():
             from concurrent.futures import ProcessPoolExecutor
 
-            order = sorted(TABLES, key=lambda t: -tables[t].nbytes)
+            order = sorted(TABLES, key=lambda t: -tables.size(t))
             with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as ex:
                 done = dict(zip(order, ex.map(_run_suite, order), strict=True))
         else:
@@ -579,7 +580,7 @@ def _guarded(name: str, run: Any, so_far: list[Check]) -> list[Check]:
 
 
 def validate_tables(
-    tables: dict[str, Any],
+    tables: TableStore | dict[str, Any],
     summary: dict[str, Any] | None = None,
     probes: dict[str, str] | None = None,
     timings: dict[str, float] | None = None,
@@ -592,6 +593,8 @@ def validate_tables(
     import time
 
     timings = {} if timings is None else timings
+    if not isinstance(tables, TableStore):
+        tables = TableStore(dict(tables))
     report = Report()
     t0 = time.perf_counter()
     if prechecked is None:
