@@ -119,22 +119,12 @@ def run_build(corpus: Path, out: Path, workers: int) -> dict:
 import json, resource, time, sys
 t0 = time.perf_counter()
 from pathlib import Path
-from irbc.pipeline import BuildOptions, collect, write_release
-from irbc.release import finalize
-from irbc.validate import validate_tables
+from irbc.pipeline import BuildOptions, build_release
 t_import = time.perf_counter() - t0
 opts = BuildOptions(corpus=Path({str(corpus)!r}), out=Path({str(out)!r}), workers={workers})
-res = collect(opts)
-t1 = time.perf_counter()
-report = validate_tables(res.tables, res.summary, res.config["noise_probes"], timings=res.timings,
-                         workers={workers}, prechecked=res.checks)
-res.timings["validate"] = time.perf_counter() - t1
-assert report.passed, [c.line() for c in report.failures][:5]
-t2 = time.perf_counter()
-write_release(res, opts.out, extra=lambda tmp: finalize(tmp, res, report))
-res.timings["write"] = time.perf_counter() - t2
+res, report, _ = build_release(opts)
 res.timings["total"] = time.perf_counter() - t0
-records = sum(t.num_rows for t in res.tables.values())
+records = sum(res.tables.num_rows(t) for t in res.tables)
 print(json.dumps({{"timings": res.timings, "import": t_import, "records": records,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "rss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))

@@ -181,17 +181,21 @@ def test_tampered_file_with_stale_manifest_is_caught(
     ],
 )
 def test_duplicate_primary_key(release_copy: Path, name: str, key: str) -> None:
+    twice: list[str] = []
+
     def dup(rows: Rows) -> Rows:
         i = _middle(rows)
+        twice.append(rows[i][key])
         return [*rows[: i + 1], dict(rows[i]), *rows[i + 1 :]]
 
     inject(release_copy, name, dup)
-    assert_caught(
+    line = assert_caught(
         validate(release_copy),
         "great_expectations",
         name,
         gx("expect_column_values_to_be_unique", column=key),
     )
+    assert twice[0] in line  # the duplicated id itself is shown (not its dictionary code)
 
 
 # ------------------------------------------------------------------------------------------ 2. dangling foreign key

@@ -64,7 +64,8 @@ def stats(result: BuildResult) -> dict[str, Any]:
     t = result.tables
     removed = t.read("removed", ["action", "reason", "raw_start", "raw_end"])
     words: dict[str, Any] = {}
-    for batch in t.read("documents", ["doc_id", "text"]).to_batches(max_chunksize=256):
+    for piece in t.slices("documents", 32 << 20):  # the text is read a piece at a time
+        batch = t.read_slice("documents", piece).select(["doc_id", "text"])
         for d, text in zip(batch["doc_id"].to_pylist(), batch["text"].to_pylist(), strict=True):
             words[d] = len(text.split()) if text is not None else "withheld"
     mentions = t.read("concept_mentions", ["annotator", "concept_id"])

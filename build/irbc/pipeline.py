@@ -462,6 +462,7 @@ def _run_dask(
             cluster.close()
 
 
+TASKS_PER_WORKER = 48
 CHUNK_DOCS = 32  # documents per task: large enough to amortise Arrow conversion, small enough to balance load
 
 
@@ -483,17 +484,19 @@ def _run_chunks(
         yield from map(_chunk, chunks)
         return
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
 
-    mp_ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     ran_on.append(f"{workers} local worker processes")
-    ex = ProcessPoolExecutor(
-        max_workers=workers, mp_context=mp_ctx, initializer=_init_worker, initargs=(ctx,)
+    # a worker is replaced after TASKS_PER_WORKER chunks, so its heap never grows with the corpus
+    pool = mp.get_context(method).Pool(
+        workers, initializer=_init_worker, initargs=(ctx,), maxtasksperchild=TASKS_PER_WORKER
     )
     try:
-        yield from ex.map(_chunk, chunks)
+        yield from pool.imap(_chunk, chunks)
+        pool.close()
     finally:  # a build stopped by a bad file does not wait for the rest of the corpus
-        ex.shutdown(wait=True, cancel_futures=True)
+        pool.terminate()
+        pool.join()
 
 
 def write_parquet(rows: list[dict[str, Any]] | pa.Table, table: str, path: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -148,3 +149,35 @@ class TableStore(Mapping[str, pa.Table]):
         if f.metadata.num_row_groups == 0:
             return arrow_schema(table).empty_table()
         return f.read_row_group(0).slice(0, n)
+
+    def slices(self, table: str, max_bytes: int) -> list[Any]:
+        """A plan for reading ``table`` in pieces of about ``max_bytes`` (uncompressed): row ranges in memory,
+        whole row groups on disk. Always at least one piece, even for an empty table."""
+        if self._mem is not None:
+            data = self._mem[table]
+            per_row = max(1, data.nbytes // max(1, data.num_rows))
+            step = max(1, max_bytes // per_row)
+            return [(off, step) for off in range(0, data.num_rows, step)] or [(0, 0)]
+        assert self.folder is not None
+        meta = pq.ParquetFile(table_path(self.folder, table)).metadata
+        plan: list[Any] = []
+        cur: list[int] = []
+        size = 0
+        for i in range(meta.num_row_groups):
+            cur.append(i)
+            size += meta.row_group(i).total_byte_size
+            if size >= max_bytes:
+                plan.append(cur)
+                cur, size = [], 0
+        if cur or not plan:
+            plan.append(cur)
+        return plan
+
+    def read_slice(self, table: str, piece: Any) -> pa.Table:
+        if self._mem is not None:
+            off, n = piece
+            return self._mem[table].slice(off, n)
+        assert self.folder is not None
+        if not piece:
+            return arrow_schema(table).empty_table()
+        return pq.ParquetFile(table_path(self.folder, table)).read_row_groups(piece)

@@ -158,15 +158,19 @@ def _camel(name: str) -> str:
     return "".join(p.capitalize() for p in name.split("_"))
 
 
-def _gx_frame(tables: TableStore, t: str) -> Any:
-    """The pandas frame great-expectations validates for table ``t``, made from its Arrow table (columns stay
+GX_SLICE_BYTES = 32 << 20  # a suite validates a large table in pieces of about this size (memory stays flat)
+GX_TASKS_PER_PROCESS = 4
+UNIQUE = "expect_column_values_to_be_unique"
+
+
+def _gx_frame(tables: TableStore, t: str, tbl: Any) -> Any:
+    """The pandas frame great-expectations validates for a piece ``tbl`` of table ``t`` (columns stay
     Arrow-backed, so text is not copied into Python objects). Span tables get ``_doc_len``, the length of their
     document's clean text, so offsets can be bounded by it."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    tbl = tables[t]
     if "doc_id" in tbl.column_names and t != "documents":
         docs = tables.read("documents", ["doc_id", "clean_chars"])
         idx = pc.index_in(tbl["doc_id"], value_set=docs["doc_id"].combine_chunks())
@@ -228,15 +232,12 @@ def _suite_specs(t: str, tables: TableStore, regexes: list[str]) -> list[tuple[s
     return specs
 
 
-def _run_suite(t: str) -> list[Check]:
-    """Validate one table with its suite (in this process or a forked worker)."""
+def _validate_frame(t: str, frame: Any, specs: list[tuple[str, dict[str, Any]]]) -> list[Check]:
     import great_expectations as gx
 
-    tables, specs = _GX_STATE
-    frame = _gx_frame(tables, t)
     source = _gx_source()  # the context must exist before a suite is made
     suite = gx.ExpectationSuite(name=t)
-    for etype, kw in specs[t]:
+    for etype, kw in specs:
         suite.add_expectation(getattr(gx.expectations, _camel(etype))(**kw))
     name = f"{t}-{next(_ASSET_IDS)}"
     asset = source.add_dataframe_asset(name)
@@ -266,28 +267,67 @@ def _run_suite(t: str) -> list[Check]:
     return out
 
 
+def _unique_key(tables: TableStore, t: str, specs: list[tuple[str, dict[str, Any]]]) -> list[Check]:
+    """Primary-key uniqueness over the whole table. The key column is dictionary-encoded first (equal ids get
+    equal codes, so the codes are unique exactly when the ids are): great-expectations then compares integers,
+    several times faster and smaller than millions of strings. Failing examples are shown as the ids."""
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    key = load_schema(t)["x-primary-key"]
+    enc = pc.dictionary_encode(tables.read(t, [key])[key].combine_chunks())
+    frame = pd.DataFrame({key: pd.array(enc.indices.to_pylist(), dtype="Int64")})  # a null id stays null
+    ids = enc.dictionary.to_pylist()
+    checks = _validate_frame(t, frame, specs)
+    for c in checks:
+        c.examples = [ids[int(x)] if x.isdigit() and int(x) < len(ids) else x for x in c.examples]
+    return checks
+
+
+def _run_task(task: tuple[str, Any]) -> list[Check]:
+    """One piece of great-expectations work (in this process or a forked worker): the primary-key uniqueness
+    of a whole table (read as that one column), or every other expectation of the suite on one piece of the
+    table. Every expectation but uniqueness is row by row, so the pieces' results add up to the whole table's."""
+    tables, specs = _GX_STATE
+    t, piece = task
+    if piece == "key":
+        return _unique_key(tables, t, [s for s in specs[t] if s[0] == UNIQUE])
+    rowwise = [s for s in specs[t] if s[0] != UNIQUE]
+    return _validate_frame(t, _gx_frame(tables, t, tables.read_slice(t, piece)), rowwise)
+
+
 def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> list[Check]:
-    """One great-expectations suite per table; each process reads only the table it validates. With ``workers`` > 1 the suites run
-    on forked processes (largest tables first); the checks come back in table order, so the report is the
-    same."""
+    """One great-expectations suite per table, run in pieces of about GX_SLICE_BYTES read from the store (so
+    memory does not grow with the corpus); with ``workers`` > 1 the pieces run on forked processes. The checks
+    come back in table and suite order, so the report does not depend on either."""
     global _GX_STATE
     regexes = [p for _, p in sorted(probes.items())]
     specs = {t: _suite_specs(t, tables, regexes) for t in TABLES}
+    tasks: list[tuple[str, Any]] = []
+    for t in TABLES:
+        tasks.append((t, "key"))
+        tasks += [(t, piece) for piece in tables.slices(t, GX_SLICE_BYTES)]
     _GX_STATE = (tables, specs)
     try:
         import multiprocessing as mp
 
-        if workers > 1 and "fork" in mp.get_all_start_methods():
-            from concurrent.futures import ProcessPoolExecutor
-
-            order = sorted(TABLES, key=lambda t: -tables.size(t))
-            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as ex:
-                done = dict(zip(order, ex.map(_run_suite, order), strict=True))
+        big = sum(tables.size(t) for t in TABLES) > GX_SLICE_BYTES
+        if (workers > 1 or big) and "fork" in mp.get_all_start_methods():
+            # pieces run in forked processes that are replaced every few pieces: what great-expectations
+            # allocates goes with them, so memory stays flat however many pieces a large release has (small
+            # releases run in this process)
+            _gx_source()  # set up once here; the forked processes inherit it
+            with mp.get_context("fork").Pool(max(1, workers), maxtasksperchild=GX_TASKS_PER_PROCESS) as pool:
+                results = pool.map(_run_task, tasks, chunksize=1)
         else:
-            done = {t: _run_suite(t) for t in TABLES}
+            results = [_run_task(task) for task in tasks]
     finally:
         _GX_STATE = None
-    return [c for t in TABLES for c in done[t]]
+    out: list[Check] = []
+    for t in TABLES:  # per table: uniqueness first, then the pieces merged, in suite order
+        mine = [r for (tt, _), r in zip(tasks, results, strict=True) if tt == t]
+        out += mine[0] + merge_checks(mine[1:])
+    return out
 
 
 # ------------------------------------------------------------------------------------------ integrity
