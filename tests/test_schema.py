@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from irbc import records
-from irbc.schema import TABLES, arrow_schema, field_table, load_schema, schema_dir
+from irbc.schema import TABLES, arrow_schema, field_table, load_schema, schema_dir, schema_keywords
 
 RECORD_OF = {
     "documents": records.Document,
@@ -86,18 +86,6 @@ TESTED_KEYWORDS = {
 }
 
 
-def _keywords(node, acc):
-    if isinstance(node, dict):
-        for k, v in node.items():
-            acc.add(k)
-            if k == "properties":
-                for sub in v.values():
-                    _keywords(sub, acc)
-            elif k == "items":
-                _keywords(v, acc)
-    return acc
-
-
 def _violations(schema, row):
     """(keyword, mutated row) pairs, one per constraint of the schema, for a valid row."""
     for name, prop in schema["properties"].items():
@@ -145,7 +133,7 @@ def test_fast_validator_enforces_every_keyword_the_schemas_use(release):
 
     used = set()
     for t in TABLES:
-        _keywords(load_schema(t), used)
+        schema_keywords(load_schema(t), used)
     assert used <= TESTED_KEYWORDS, (
         f"a schema uses a keyword the fast validator is not tested on: {used - TESTED_KEYWORDS}"
     )

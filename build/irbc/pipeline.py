@@ -22,7 +22,7 @@ from .io import load_config_file, load_corpus_config, read_raw, sha256_file, wri
 from .records import to_row
 from .schema import TABLES, arrow_schema, validate_input
 from .tables import TableSink, TableStore, table_path, write_table
-from .validate import DOC_TABLES, Check, _guarded, integrity_checks, jsonschema_checks, merge_checks
+from .validate import DOC_TABLES, Check, merge_checks, record_checks
 
 
 @dataclass
@@ -415,15 +415,10 @@ def _chunk(tasks: list[tuple[dict[str, Any], str]]) -> _ChunkOut:
 
         apply_standoff(rows, ctx.withhold)
     seconds["documents"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    checks = jsonschema_checks(rows, DOC_TABLES)
-    seconds["jsonschema"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
     built = {d.source["doc_id"] for d in docs if d.summary is not None}
     summary = {"documents": [d.summary for d in docs if d.summary is not None]}
     every = {**rows, "concepts": ctx.concepts, "stance_targets": ctx.targets}
-    checks += _guarded("integrity", lambda: integrity_checks(every, summary), checks)
-    seconds["integrity"] = time.perf_counter() - t0
+    checks = record_checks(every, summary, DOC_TABLES, seconds)
     t0 = time.perf_counter()
     tables = {t: to_arrow(rows[t], t) for t in DOC_TABLES}
     seconds["arrow"] = time.perf_counter() - t0

@@ -59,15 +59,17 @@ _FAST_KEYWORDS = {
 }  # fmt: skip
 
 
-def _keywords(node: Any, acc: set[str]) -> set[str]:
+def schema_keywords(node: Any, acc: set[str] | None = None) -> set[str]:
+    """Every keyword a schema uses, at any depth (property names are not keywords)."""
+    acc = set() if acc is None else acc
     if isinstance(node, dict):
         for k, v in node.items():
             acc.add(k)
             for sub in v.values() if k == "properties" and isinstance(v, dict) else [v]:
-                _keywords(sub, acc)
+                schema_keywords(sub, acc)
     elif isinstance(node, list):
         for x in node:
-            _keywords(x, acc)
+            schema_keywords(x, acc)
     return acc
 
 
@@ -78,7 +80,7 @@ def fast_input_validator(name: str) -> Any:
     import fastjsonschema
 
     schema = load_schema(name)
-    used = {k for k in _keywords(schema, set()) if not k.startswith("x-")}
+    used = {k for k in schema_keywords(schema) if not k.startswith("x-")}
     return fastjsonschema.compile(schema) if used <= _FAST_KEYWORDS else None
 
 

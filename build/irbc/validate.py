@@ -163,23 +163,22 @@ GX_TASKS_PER_PROCESS = 4
 UNIQUE = "expect_column_values_to_be_unique"
 
 
-def _gx_frame(tables: TableStore, t: str, tbl: Any) -> Any:
+def _gx_frame(docs: Any, t: str, tbl: Any) -> Any:
     """The pandas frame great-expectations validates for a piece ``tbl`` of table ``t`` (columns stay
     Arrow-backed, so text is not copied into Python objects). Span tables get ``_doc_len``, the length of their
-    document's clean text, so offsets can be bounded by it."""
+    document's clean text (from ``docs``: documents' doc_id and clean_chars), so offsets can be bounded by it."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if "doc_id" in tbl.column_names and t != "documents":
-        docs = tables.read("documents", ["doc_id", "clean_chars"])
         idx = pc.index_in(tbl["doc_id"], value_set=docs["doc_id"].combine_chunks())
         doc_len = pc.fill_null(pc.take(docs["clean_chars"].combine_chunks(), idx), -1)
         tbl = tbl.append_column("_doc_len", pa.array(doc_len, pa.int64()))
     return tbl.to_pandas(types_mapper=pd.ArrowDtype, split_blocks=True, self_destruct=False)
 
 
-_GX_STATE: Any = None  # (frames, specs) shared with forked worker processes
+_GX_STATE: Any = None  # (tables, specs, document lengths) shared with forked worker processes
 _ASSET_IDS = itertools.count()  # asset names stay unique when a process validates more than once
 
 
@@ -288,12 +287,12 @@ def _run_task(task: tuple[str, Any]) -> list[Check]:
     """One piece of great-expectations work (in this process or a forked worker): the primary-key uniqueness
     of a whole table (read as that one column), or every other expectation of the suite on one piece of the
     table. Every expectation but uniqueness is row by row, so the pieces' results add up to the whole table's."""
-    tables, specs = _GX_STATE
+    tables, specs, docs = _GX_STATE
     t, piece = task
     if piece == "key":
         return _unique_key(tables, t, [s for s in specs[t] if s[0] == UNIQUE])
     rowwise = [s for s in specs[t] if s[0] != UNIQUE]
-    return _validate_frame(t, _gx_frame(tables, t, tables.read_slice(t, piece)), rowwise)
+    return _validate_frame(t, _gx_frame(docs, t, tables.read_slice(t, piece)), rowwise)
 
 
 def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> list[Check]:
@@ -307,7 +306,7 @@ def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> l
     for t in TABLES:
         tasks.append((t, "key"))
         tasks += [(t, piece) for piece in tables.slices(t, GX_SLICE_BYTES)]
-    _GX_STATE = (tables, specs)
+    _GX_STATE = (tables, specs, tables.read("documents", ["doc_id", "clean_chars"]))
     try:
         import multiprocessing as mp
 
@@ -589,13 +588,24 @@ DOC_TABLES = tuple(t for t in TABLES if t not in ("concepts", "stance_targets"))
 
 
 def record_checks(
-    tables: dict[str, list[dict[str, Any]]], summary: dict[str, Any] | None, only: tuple[str, ...] = TABLES
+    tables: dict[str, list[dict[str, Any]]],
+    summary: dict[str, Any] | None,
+    only: tuple[str, ...] = TABLES,
+    timings: dict[str, float] | None = None,
 ) -> list[Check]:
     """The checks that run on record dicts: jsonschema on the tables of ``only``, then integrity (with the
-    guard that turns a crash on malformed records into a failing check)."""
+    guard that turns a crash on malformed records into a failing check). ``timings`` receives seconds per
+    kind of check."""
+    import time
+
+    timings = {} if timings is None else timings
+    t0 = time.perf_counter()
     checks = jsonschema_checks(tables, only)
+    timings["jsonschema"] = time.perf_counter() - t0
     if all(t in tables for t in TABLES):
+        t0 = time.perf_counter()
         checks += _guarded("integrity", lambda: integrity_checks(tables, summary), checks)
+        timings["integrity"] = time.perf_counter() - t0
     return checks
 
 
