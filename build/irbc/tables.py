@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .errors import InputError
 from .schema import TABLES, arrow_schema
 
 # rows per Parquet row group: fixed, so a file's layout depends only on its rows (never on how the workers
@@ -90,6 +91,36 @@ class TableSink:
                 w.close()
 
 
+@contextlib.contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """A Parquet file that cannot be read is bad input: name the file and the reason."""
+    try:
+        yield
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(str(path), None, f"unreadable Parquet: {exc}") from exc
+
+
+class RowStream:
+    """Rows of one table in order, handed out as Arrow tables of any length (from a stream of record batches)."""
+
+    def __init__(self, schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> None:
+        self.schema, self._batches = schema, batches
+        self._left: pa.Table = schema.empty_table()
+
+    def take(self, n: int) -> pa.Table:
+        parts = []
+        while n > 0:
+            if self._left.num_rows == 0:
+                batch = next(self._batches, None)
+                if batch is None:
+                    raise ValueError(f"asked for {n} more rows than the table holds")
+                self._left = pa.Table.from_batches([batch], schema=self.schema)
+            k = min(n, self._left.num_rows)
+            parts.append(self._left.slice(0, k))
+            self._left, n = self._left.slice(k), n - k
+        return pa.concat_tables(parts) if parts else self.schema.empty_table()
+
+
 class TableStore(Mapping[str, pa.Table]):
     """The release tables by name: in memory, or read from a data/ folder on access (never cached, so a build
     holds one big table at a time)."""
@@ -126,13 +157,39 @@ class TableStore(Mapping[str, pa.Table]):
         path = table_path(self.folder, table)
         if not path.is_file():
             raise KeyError(table)
-        return pq.read_table(path, columns=columns)
+        with reading(path):
+            return pq.read_table(path, columns=columns)
+
+    def _path(self, table: str) -> Path:
+        assert self.folder is not None
+        return table_path(self.folder, table)
+
+    def _file(self, table: str) -> pq.ParquetFile:
+        with reading(self._path(table)):
+            return pq.ParquetFile(self._path(table))
+
+    def schema(self, table: str) -> pa.Schema:
+        if self._mem is not None:
+            return self._mem[table].schema
+        return self._file(table).schema_arrow
+
+    def rows(self, table: str) -> RowStream:
+        """The table's rows in order, a row group at a time (never the whole table at once from a folder)."""
+        if self._mem is not None:
+            data = self._mem[table]
+            return RowStream(data.schema, iter(data.to_batches()))
+        f, path = self._file(table), self._path(table)
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            with reading(path):
+                yield from f.iter_batches(batch_size=group_rows(table))
+
+        return RowStream(f.schema_arrow, batches())
 
     def num_rows(self, table: str) -> int:
         if self._mem is not None:
             return int(self._mem[table].num_rows)
-        assert self.folder is not None
-        return int(pq.ParquetFile(table_path(self.folder, table)).metadata.num_rows)
+        return int(self._file(table).metadata.num_rows)
 
     def size(self, table: str) -> int:
         """Bytes in memory, or on disk: only used to order work, largest first."""
@@ -144,11 +201,11 @@ class TableStore(Mapping[str, pa.Table]):
     def head(self, table: str, n: int = 1) -> pa.Table:
         if self._mem is not None:
             return self._mem[table].slice(0, n)
-        assert self.folder is not None
-        f = pq.ParquetFile(table_path(self.folder, table))
+        f = self._file(table)
         if f.metadata.num_row_groups == 0:
             return arrow_schema(table).empty_table()
-        return f.read_row_group(0).slice(0, n)
+        with reading(self._path(table)):
+            return f.read_row_group(0).slice(0, n)
 
     def slices(self, table: str, max_bytes: int) -> list[Any]:
         """A plan for reading ``table`` in pieces of about ``max_bytes`` (uncompressed): row ranges in memory,
@@ -158,8 +215,7 @@ class TableStore(Mapping[str, pa.Table]):
             per_row = max(1, data.nbytes // max(1, data.num_rows))
             step = max(1, max_bytes // per_row)
             return [(off, step) for off in range(0, data.num_rows, step)] or [(0, 0)]
-        assert self.folder is not None
-        meta = pq.ParquetFile(table_path(self.folder, table)).metadata
+        meta = self._file(table).metadata
         plan: list[Any] = []
         cur: list[int] = []
         size = 0
@@ -177,7 +233,7 @@ class TableStore(Mapping[str, pa.Table]):
         if self._mem is not None:
             off, n = piece
             return self._mem[table].slice(off, n)
-        assert self.folder is not None
         if not piece:
             return arrow_schema(table).empty_table()
-        return pq.ParquetFile(table_path(self.folder, table)).read_row_groups(piece)
+        with reading(self._path(table)):
+            return self._file(table).read_row_groups(piece)

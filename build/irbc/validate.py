@@ -13,6 +13,7 @@ import logging
 import os
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -188,7 +189,13 @@ def _gx_source() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     import great_expectations as gx
+    from great_expectations.execution_engine import pandas_execution_engine
 
+    # great-expectations fingerprints every pandas batch it is given (hash_pandas_object, or a pickle of the
+    # whole frame when a column holds lists) for the batch's metadata, which this gate never reads: most of
+    # a suite's time and memory on a large piece. It skips frames over HASH_THRESHOLD bytes; 0 skips them all.
+    # The expectations and their results are unaffected.
+    pandas_execution_engine.HASH_THRESHOLD = 0
     ctx = gx.get_context(mode="ephemeral")
     try:  # no progress bars in a build log
         from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -267,19 +274,29 @@ def _validate_frame(t: str, frame: Any, specs: list[tuple[str, dict[str, Any]]])
 
 
 def _unique_key(tables: TableStore, t: str, specs: list[tuple[str, dict[str, Any]]]) -> list[Check]:
-    """Primary-key uniqueness over the whole table. The key column is dictionary-encoded first (equal ids get
-    equal codes, so the codes are unique exactly when the ids are): great-expectations then compares integers,
-    several times faster and smaller than millions of strings. Failing examples are shown as the ids."""
+    """Primary-key uniqueness over the whole table. Each id is replaced by its dense rank (equal ids get equal
+    ranks, so the ranks are unique exactly when the ids are): great-expectations then compares integers, several
+    times faster and smaller than millions of strings, and ranking sorts the column in place of a hash table
+    over it (about a tenth of the memory of dictionary encoding). Failing examples are shown as the ids."""
     import pandas as pd
     import pyarrow.compute as pc
 
     key = load_schema(t)["x-primary-key"]
-    enc = pc.dictionary_encode(tables.read(t, [key])[key].combine_chunks())
-    frame = pd.DataFrame({key: pd.array(enc.indices.to_pylist(), dtype="Int64")})  # a null id stays null
-    ids = enc.dictionary.to_pylist()
+    col = tables.read(t, [key])[key]
+    nulls = pc.is_null(col)
+    ranks = pc.rank(col, sort_keys="ascending", tiebreaker="dense").cast("int64")
+    # a null id stays null (the not-null expectation reports it)
+    frame = pd.DataFrame(
+        {key: pd.arrays.IntegerArray(ranks.to_numpy(), nulls.to_numpy(zero_copy_only=False))}
+    )
     checks = _validate_frame(t, frame, specs)
+
+    def shown(x: str) -> str:
+        i = pc.index(ranks, int(x)).as_py() if x.isdigit() else -1
+        return str(col[i].as_py()) if i >= 0 else x
+
     for c in checks:
-        c.examples = [ids[int(x)] if x.isdigit() and int(x) < len(ids) else x for x in c.examples]
+        c.examples = [shown(x) for x in c.examples]
     return checks
 
 
@@ -609,6 +626,63 @@ def record_checks(
     return checks
 
 
+VALIDATE_CHUNK_DOCS = (
+    256  # documents whose rows are turned into record dicts at a time by chunked_record_checks
+)
+
+
+def document_chunks(tables: TableStore, size: int | None = None) -> Iterator[dict[str, Any]]:
+    """The document tables cut into chunks of ``size`` documents (in the documents table's order): one dict of
+    Arrow tables per chunk, each holding the rows of that chunk's documents in their original order. Tables in
+    document order (as every build writes them) are streamed a row group at a time; a table that is not is
+    regrouped in memory. A row whose doc_id names no document goes with the first chunk, where its
+    foreign-key check reports it."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from .tables import RowStream
+
+    size = size or VALIDATE_CHUNK_DOCS
+    ids = tables.read("documents", ["doc_id"])["doc_id"].combine_chunks()
+    n = max(1, -(-len(ids) // size))
+    cut: dict[str, tuple[RowStream, Any]] = {}
+    for t in DOC_TABLES:
+        if "doc_id" in tables.schema(t).names:
+            pos = pc.fill_null(pc.index_in(tables.read(t, ["doc_id"])["doc_id"], value_set=ids), 0)
+            group = np.asarray(pos.to_numpy(), dtype=np.int64) // size
+        else:  # malformed table: all rows in the first chunk (its jsonschema check fails)
+            group = np.zeros(tables.num_rows(t), dtype=np.int64)
+        if len(group) and (np.diff(group) < 0).any():  # not in document order: regroup, stably
+            order = np.argsort(group, kind="stable")
+            data = tables.read(t).take(order)
+            rows, group = RowStream(data.schema, iter(data.to_batches())), group[order]
+        else:
+            rows = tables.rows(t)
+        cut[t] = (rows, np.searchsorted(group, np.arange(n + 1)))
+    for k in range(n):
+        yield {t: rows.take(int(b[k + 1] - b[k])) for t, (rows, b) in cut.items()}
+
+
+def chunked_record_checks(tables: TableStore, summary: dict[str, Any] | None) -> list[Check]:
+    """``record_checks`` on a whole release, a chunk of documents at a time (as the build's workers run them),
+    merged: only one chunk's rows are ever Python dicts, so a large release is checked in flat memory. The
+    global tables are checked once here; their rows accompany every chunk."""
+    glob = {t: tables[t].to_pylist() for t in TABLES if t not in DOC_TABLES}
+    parts = [jsonschema_checks(glob, tuple(glob))]
+    listed = [] if summary is None else list(summary.get("documents", []))
+    for k, chunk in enumerate(document_chunks(tables)):
+        rows = {t: chunk[t].to_pylist() for t in DOC_TABLES}
+        mine = None
+        if summary is not None:  # this chunk's documents (a summary entry of no document goes with the first)
+            ids = {r["doc_id"] for r in rows["documents"]}
+            mine = {"documents": [s for s in listed if s.get("doc_id") in ids]}
+            if k == 0:
+                known = set(tables.read("documents", ["doc_id"])["doc_id"].to_pylist())
+                mine["documents"] += [x for x in listed if x.get("doc_id") not in known]
+        parts.append(record_checks({**rows, **glob}, mine, DOC_TABLES))
+    return merge_checks(parts)
+
+
 def _guarded(name: str, run: Any, so_far: list[Check]) -> list[Check]:
     try:
         out: list[Check] = run()
@@ -647,6 +721,8 @@ def validate_tables(
         tables = TableStore(dict(tables))
     report = Report()
     t0 = time.perf_counter()
+    if prechecked is None and all(t in tables for t in TABLES):
+        prechecked = chunked_record_checks(tables, summary)
     if prechecked is None:
         rows = {t: tables[t].to_pylist() for t in TABLES if t in tables}
         checks = record_checks(rows, summary)
@@ -686,6 +762,18 @@ def read_release_arrow(release: Path) -> dict[str, Any]:
         except Exception as exc:
             raise InputError(str(path), None, f"unreadable Parquet: {exc}") from exc
     return tables
+
+
+def open_release(release: Path) -> TableStore:
+    """The tables of a release folder, read from its files on access (a piece at a time by the checks). Every
+    table file must be there with a readable footer; a read that fails later names its file too."""
+    store = TableStore(folder=release / "data")
+    for t in TABLES:
+        path = release / "data" / t / "train-00000-of-00001.parquet"
+        if not path.is_file():
+            raise InputError(str(path), None, "missing table file")
+        store.schema(t)
+    return store
 
 
 def _parquet_rows(path: Path) -> int:
@@ -743,7 +831,7 @@ def validate_release(release: Path) -> Report:
     release = Path(release)
     if not release.is_dir():
         raise InputError(str(release), None, "release folder does not exist")
-    tables = read_release_arrow(release)
+    tables = open_release(release)
     summary = probes = None
     bs = release / "build_summary.json"
     if bs.is_file():
