@@ -59,6 +59,14 @@ def first_row(result: BuildResult, table: str) -> dict[str, Any]:
 
 
 def stats(result: BuildResult) -> dict[str, Any]:
+    """Counts for the card and the DATASHEET, computed once per build result (a pass over the whole text)."""
+    if "stats" not in result.derived:
+        result.derived["stats"] = _stats(result)
+    out: dict[str, Any] = result.derived["stats"]
+    return out
+
+
+def _stats(result: BuildResult) -> dict[str, Any]:
     import pyarrow.compute as pc
 
     t = result.tables
