@@ -107,3 +107,15 @@ def test_damaged_data_page_named(release_copy: Path) -> None:
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     assert f"{path}: unreadable Parquet" in proc.stderr, proc.stderr
+
+
+def test_validate_workers_same_report(release: Path) -> None:
+    """`irbc validate --workers 2` runs the suites on two processes and reports exactly what one process does."""
+    from conftest import run_cli
+
+    one = V.validate_release(release, workers=1).to_json()
+    two = V.validate_release(release, workers=2).to_json()
+    assert one == two and one["passed"]
+    proc = run_cli("validate", "--workers", "2", str(release))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{one['n_checks']} checks, 0 failed" in proc.stdout

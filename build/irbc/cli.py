@@ -104,7 +104,7 @@ def _publish(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from .validate import validate_release
 
-    report = validate_release(Path(args.release))
+    report = validate_release(Path(args.release), workers=args.workers)
     console = Console()
     console.print(f"{report.n_checks} checks, {len(report.failures)} failed")
     if not report.passed:
@@ -188,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     u.set_defaults(func=_publish)
     v = sub.add_parser("validate", help="run every validation check on a release folder")
     v.add_argument("release")
+    v.add_argument(
+        "--workers", type=int, default=1, help="processes for the great-expectations suites (default 1)"
+    )
     v.set_defaults(func=_validate)
     r = sub.add_parser(
         "review-template", help="print a curated-mention review file pre-filled for one document"

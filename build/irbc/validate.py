@@ -827,7 +827,9 @@ def manifest_checks(release: Path) -> list[Check]:
     ]
 
 
-def validate_release(release: Path) -> Report:
+def validate_release(release: Path, workers: int = 1) -> Report:
+    """Every content check plus the manifest checks on a release folder; ``workers`` processes run the
+    great-expectations pieces (the report does not depend on it)."""
     release = Path(release)
     if not release.is_dir():
         raise InputError(str(release), None, "release folder does not exist")
@@ -839,7 +841,7 @@ def validate_release(release: Path) -> Report:
     bc = release / "build_config.json"
     if bc.is_file():
         probes = json.loads(bc.read_text(encoding="utf-8")).get("noise_probes")
-    report = validate_tables(tables, summary, probes)
+    report = validate_tables(tables, summary, probes, workers=workers)
     missing = [f for f in REQUIRED_FILES if not (release / f).is_file()]
     report.checks.append(
         Check(
