@@ -115,14 +115,18 @@ class _ChunkOut:
 
 
 def collect(
-    opts: BuildOptions, progress: Callable[[str], None] | None = None, sink: Path | None = None
+    opts: BuildOptions,
+    progress: Callable[[str], None] | None = None,
+    sink: Path | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> BuildResult:
     """Run every stage over the corpus folder and return the release tables.
 
     The per-document work (clean, split, tag, anchor the curated files, build rows, check every record and the
     document's integrity, convert to Arrow) runs in chunks of documents on the workers; this driver only moves
     Arrow tables. With ``sink`` (a staging data/ folder) they are streamed into the Parquet files as they
-    arrive, so memory stays flat however large the corpus; without it they are kept in memory."""
+    arrive, so memory stays flat however large the corpus; without it they are kept in memory. ``meanwhile`` is
+    called once, in this process, after the first chunk is in (while the workers go on with the rest)."""
     timings: dict[str, float] = {}
     cfg = load_corpus_config(opts.corpus)
     raw_dir = cfg.root / "raw"
@@ -221,6 +225,9 @@ def collect(
                     mem[t].append(chunk.tables[t])
             chunk_checks.append(chunk.checks)
             seconds.update(chunk.seconds)
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
         settle()
         if fatal:
             raise fatal[0]
@@ -573,12 +580,14 @@ def build_release(
     if every check passed. Any failure removes the staging folder and leaves the previous release as it was.
     Returns (result, validation report, release path)."""
     from .release import finalize
-    from .validate import validate_tables
+    from .validate import prepare_gate, validate_tables
 
     out = Path(opts.out).resolve()
     tmp = _staging(out)
     try:
-        result = collect(opts, progress, sink=tmp / "data")
+        # with workers, set great-expectations up here while they build the documents, not after them
+        parallel = opts.workers > 1 or opts.executor == "dask"
+        result = collect(opts, progress, sink=tmp / "data", meanwhile=prepare_gate if parallel else None)
         if stage:
             stage("validating")
         t0 = time.perf_counter()
