@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import run_cli
 from irbc import validate as V
 from irbc.tables import TableStore
 
@@ -95,8 +96,6 @@ def test_release_validation_uses_chunks(release: Path, monkeypatch: pytest.Monke
 def test_damaged_data_page_named(release_copy: Path) -> None:
     """A table file whose footer reads but whose data does not: one line naming the file, exit 1, no traceback
     (the checks read the files a piece at a time, so the damage is only met mid-way)."""
-    from conftest import run_cli
-
     path = release_copy / "data" / "paragraphs" / "train-00000-of-00001.parquet"
     meta = pq.ParquetFile(path).metadata.row_group(0).column(0)
     data = bytearray(path.read_bytes())
@@ -111,8 +110,6 @@ def test_damaged_data_page_named(release_copy: Path) -> None:
 
 def test_validate_workers_same_report(release: Path) -> None:
     """`irbc validate --workers 2` runs the suites on two processes and reports exactly what one process does."""
-    from conftest import run_cli
-
     one = V.validate_release(release, workers=1).to_json()
     two = V.validate_release(release, workers=2).to_json()
     assert one == two and one["passed"]

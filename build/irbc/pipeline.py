@@ -50,9 +50,8 @@ class BuildResult:
     )  # seconds per stage (never written to the release)
     checks: list[Check] | None = None  # record and integrity checks the workers already ran (merged)
     ran_on: str = ""  # where the per-document stage ran (for the build log; never written to the release)
-    derived: dict[str, Any] = field(
-        default_factory=dict, repr=False
-    )  # figures computed from the tables, kept
+    # figures computed once from the tables and kept (docs.stats); never written to the release as such
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 def to_arrow(rows: list[dict[str, Any]], table: str) -> pa.Table:

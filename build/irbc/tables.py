@@ -153,8 +153,7 @@ class TableStore(Mapping[str, pa.Table]):
         if self._mem is not None:
             data = self._mem[table]
             return data.select(columns) if columns is not None else data
-        assert self.folder is not None
-        path = table_path(self.folder, table)
+        path = self._path(table)
         if not path.is_file():
             raise KeyError(table)
         with reading(path):
@@ -195,8 +194,7 @@ class TableStore(Mapping[str, pa.Table]):
         """Bytes in memory, or on disk: only used to order work, largest first."""
         if self._mem is not None:
             return int(self._mem[table].nbytes)
-        assert self.folder is not None
-        return table_path(self.folder, table).stat().st_size
+        return self._path(table).stat().st_size
 
     def head(self, table: str, n: int = 1) -> pa.Table:
         if self._mem is not None:

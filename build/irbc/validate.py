@@ -22,7 +22,7 @@ from typing import Any
 from .errors import InputError, ValidationFailed
 from .io import fold_diacritics, sha256_file
 from .schema import TABLES, load_schema, schema_dir, validator
-from .tables import TableStore
+from .tables import TableStore, table_path
 
 MAX_EXAMPLES = 5
 
@@ -637,9 +637,8 @@ def record_checks(
     return checks
 
 
-VALIDATE_CHUNK_DOCS = (
-    256  # documents whose rows are turned into record dicts at a time by chunked_record_checks
-)
+# documents whose rows chunked_record_checks turns into record dicts at a time
+VALIDATE_CHUNK_DOCS = 256
 
 
 def document_chunks(tables: TableStore, size: int | None = None) -> Iterator[dict[str, Any]]:
@@ -681,15 +680,14 @@ def chunked_record_checks(tables: TableStore, summary: dict[str, Any] | None) ->
     glob = {t: tables[t].to_pylist() for t in TABLES if t not in DOC_TABLES}
     parts = [jsonschema_checks(glob, tuple(glob))]
     listed = [] if summary is None else list(summary.get("documents", []))
+    known = set(tables.read("documents", ["doc_id"])["doc_id"].to_pylist())
+    orphans = [x for x in listed if x.get("doc_id") not in known]  # summary entries of no document
     for k, chunk in enumerate(document_chunks(tables)):
         rows = {t: chunk[t].to_pylist() for t in DOC_TABLES}
         mine = None
-        if summary is not None:  # this chunk's documents (a summary entry of no document goes with the first)
+        if summary is not None:  # this chunk's documents (the orphans go with the first)
             ids = {r["doc_id"] for r in rows["documents"]}
-            mine = {"documents": [s for s in listed if s.get("doc_id") in ids]}
-            if k == 0:
-                known = set(tables.read("documents", ["doc_id"])["doc_id"].to_pylist())
-                mine["documents"] += [x for x in listed if x.get("doc_id") not in known]
+            mine = {"documents": [x for x in listed if x.get("doc_id") in ids] + (orphans if k == 0 else [])}
         parts.append(record_checks({**rows, **glob}, mine, DOC_TABLES))
     return merge_checks(parts)
 
@@ -732,18 +730,17 @@ def validate_tables(
         tables = TableStore(dict(tables))
     report = Report()
     t0 = time.perf_counter()
-    if prechecked is None and all(t in tables for t in TABLES):
-        prechecked = chunked_record_checks(tables, summary)
-    if prechecked is None:
-        rows = {t: tables[t].to_pylist() for t in TABLES if t in tables}
-        checks = record_checks(rows, summary)
+    if prechecked is not None:
+        glob = {t: tables[t].to_pylist() for t in TABLES if t not in DOC_TABLES}
+        checks = jsonschema_checks(glob, tuple(glob)) + prechecked
+    elif all(t in tables for t in TABLES):
+        checks = chunked_record_checks(tables, summary)
     else:
-        rows = {t: tables[t].to_pylist() for t in TABLES if t not in DOC_TABLES}
-        own = {c.table: c for c in jsonschema_checks(rows, tuple(rows))}
-        pre = {c.table: c for c in prechecked if c.kind == "jsonschema"}
-        checks = [own[t] if t in own else pre[t] for t in TABLES]
-        checks += [c for c in prechecked if c.kind != "jsonschema"]
-    report.checks += [c for c in checks if c.kind == "jsonschema"]
+        checks = record_checks({t: tables[t].to_pylist() for t in TABLES if t in tables}, summary)
+    # one jsonschema check per table, in table order, whichever path produced it
+    report.checks += sorted(
+        (c for c in checks if c.kind == "jsonschema"), key=lambda c: TABLES.index(c.table)
+    )
     timings["record_checks"] = time.perf_counter() - t0
     if all(t in tables for t in TABLES):
         t0 = time.perf_counter()
@@ -761,18 +758,8 @@ def read_release_tables(release: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def read_release_arrow(release: Path) -> dict[str, Any]:
-    import pyarrow.parquet as pq
-
-    tables = {}
-    for t in TABLES:
-        path = release / "data" / t / "train-00000-of-00001.parquet"
-        if not path.is_file():
-            raise InputError(str(path), None, "missing table file")
-        try:
-            tables[t] = pq.read_table(path)
-        except Exception as exc:
-            raise InputError(str(path), None, f"unreadable Parquet: {exc}") from exc
-    return tables
+    store = open_release(release)
+    return {t: store.read(t) for t in TABLES}
 
 
 def open_release(release: Path) -> TableStore:
@@ -780,7 +767,7 @@ def open_release(release: Path) -> TableStore:
     table file must be there with a readable footer; a read that fails later names its file too."""
     store = TableStore(folder=release / "data")
     for t in TABLES:
-        path = release / "data" / t / "train-00000-of-00001.parquet"
+        path = table_path(release / "data", t)
         if not path.is_file():
             raise InputError(str(path), None, "missing table file")
         store.schema(t)
