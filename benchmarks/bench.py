@@ -37,6 +37,7 @@ def make_corpus(n: int, dest: Path) -> int:
     (dest / "annotations" / "stances").mkdir(parents=True)
     shutil.copy(CORPUS / "rules.yaml", dest / "rules.yaml")
     shutil.copy(CORPUS / "profiles.yaml", dest / "profiles.yaml")
+    shutil.copy(CORPUS / "dataset.yaml", dest / "dataset.yaml")
     shutil.copy(CORPUS / "annotations" / "stance_targets.yaml", dest / "annotations" / "stance_targets.yaml")
     manifest = yaml.safe_load((CORPUS / "sources.yaml").read_text(encoding="utf-8"))
     bases = manifest["sources"]
@@ -122,7 +123,8 @@ def run_build(corpus: Path, out: Path, workers: int, sample: bool = True) -> dic
 import json, resource, time, sys
 t0 = time.perf_counter()
 from pathlib import Path
-from irbc.pipeline import BuildOptions, build_release
+from irbc.run.driver import build_release
+from irbc.run.options import BuildOptions
 t_import = time.perf_counter() - t0
 opts = BuildOptions(corpus=Path({str(corpus)!r}), out=Path({str(out)!r}), workers={workers})
 res, report, _ = build_release(opts)
@@ -150,12 +152,14 @@ print(json.dumps({{"timings": res.timings, "import": t_import, "records": record
 
 def bench_tagger(mb_target: float = 20.0) -> dict:
     """lexicon_v1 vs spaCy PhraseMatcher(attr=LOWER) on the same text; spans must be identical."""
-    from irbc.annotate import Tagger, load_codebook
-    from irbc.schema import schema_dir
+    from irbc.annotators.codebook import load_codebook
+    from irbc.annotators.lexicon import Tagger
+    from irbc.core.schema import schema_dir
 
     cb = load_codebook(schema_dir() / "codebook.yaml")
     tagger = Tagger(cb)
-    from irbc.pipeline import BuildOptions, collect
+    from irbc.run.driver import collect
+    from irbc.run.options import BuildOptions
 
     res = collect(BuildOptions(corpus=CORPUS, out=Path("unused")))
     paras = res.tables["documents"]["text"].to_pylist()  # whole documents, as the pipeline tags them

@@ -12,12 +12,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import run_cli
-from irbc import validate as V
-from irbc.tables import TableStore
+from irbc.core.tables import TableStore
+from irbc.gate import records as V
+from irbc.gate import release as G
 
 
 def _tables(release: Path) -> dict[str, pa.Table]:
-    return V.read_release_arrow(release)
+    return G.read_release_arrow(release)
 
 
 def _summary(release: Path) -> dict:
@@ -89,7 +90,7 @@ def test_release_validation_uses_chunks(release: Path, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(V, "record_checks", spy)
     monkeypatch.setattr(V, "VALIDATE_CHUNK_DOCS", 2)
-    assert V.validate_release(release).passed
+    assert G.validate_release(release).passed
     assert seen == [2, 2, 1]
 
 
@@ -110,8 +111,8 @@ def test_damaged_data_page_named(release_copy: Path) -> None:
 
 def test_validate_workers_same_report(release: Path) -> None:
     """`irbc validate --workers 2` runs the suites on two processes and reports exactly what one process does."""
-    one = V.validate_release(release, workers=1).to_json()
-    two = V.validate_release(release, workers=2).to_json()
+    one = G.validate_release(release, workers=1).to_json()
+    two = G.validate_release(release, workers=2).to_json()
     assert one == two and one["passed"]
     proc = run_cli("validate", "--workers", "2", str(release))
     assert proc.returncode == 0, proc.stdout + proc.stderr

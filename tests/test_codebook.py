@@ -7,9 +7,9 @@ import copy
 import pytest
 import yaml
 
-from irbc.annotate import load_codebook, validate_codebook
-from irbc.errors import InputError
-from irbc.schema import schema_dir, validate_input
+from irbc.annotators.codebook import load_codebook, validate_codebook
+from irbc.core.errors import InputError
+from irbc.core.schema import schema_dir, validate_input
 
 FIXED_IDS = [
     "balancing",

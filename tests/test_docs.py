@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT
-from irbc.schema import TABLES, load_schema
+from irbc.core.schema import TABLES, load_schema
 
 
 def test_readme_lists_every_table_and_column():

@@ -10,12 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from irbc.annotate import Tagger, anchor, load_codebook
-from irbc.clean import apply_edits
-from irbc.document import process_document
-from irbc.errors import InputError
-from irbc.io import load_corpus_config
-from irbc.schema import schema_dir
+from irbc.annotators.anchoring import anchor
+from irbc.annotators.codebook import load_codebook
+from irbc.annotators.lexicon import Tagger
+from irbc.core.errors import InputError
+from irbc.core.schema import schema_dir
+from irbc.stages.clean import apply_edits
+from irbc.stages.document import process_document
+from irbc.stages.read import load_corpus_config
 
 ROOT = Path(__file__).resolve().parents[1]
 CFG = load_corpus_config(ROOT / "corpus")
@@ -103,7 +105,7 @@ def test_cleaner_and_splitter_invariants(raw, site):
         assert text[r.clean_offset : r.clean_offset + len(r.replacement)] == r.replacement
         pos = r.raw_end
         edits.append(r)
-    from irbc.records import Edit
+    from irbc.core.records import Edit
 
     assert (
         apply_edits(raw, [Edit(r.raw_start, r.raw_end, r.replacement, r.reason, r.action) for r in edits])

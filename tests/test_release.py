@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, table
-from irbc.schema import TABLES
+from irbc.core.schema import TABLES
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +23,7 @@ def offline(monkeypatch):
 def test_load_dataset_every_config(release, config, tmp_path):
     import datasets
 
-    from irbc.hf import features
+    from irbc.release.hf import features
 
     ds = datasets.load_dataset(str(release), config, split="train", cache_dir=str(tmp_path / "cache"))
     manifest = json.loads((release / "manifest.json").read_text())

@@ -9,7 +9,7 @@ import sys
 import time
 
 from conftest import CORPUS, ROOT, run_cli
-from irbc.io import MAX_RAW_BYTES
+from irbc.stages.read import MAX_RAW_BYTES
 
 
 def snapshot(folder):
@@ -86,8 +86,8 @@ def test_a_release_moved_aside_by_a_killed_build_is_restored(release_copy):
     dead.wait()  # a process id that has exited
     aside = release_copy.parent / f".{release_copy.name}-old-{dead.pid}-abc123"
     release_copy.rename(aside)
-    from irbc.pipeline import _remove_stale
+    from irbc.release.writer import remove_stale
 
-    _remove_stale(release_copy)
+    remove_stale(release_copy)
     assert release_copy.is_dir() and not aside.exists()
     assert snapshot(release_copy) == before

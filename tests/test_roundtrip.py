@@ -10,7 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import CORPUS, run_cli, table
-from irbc.schema import TABLES, arrow_schema
+from irbc.core.arrow import arrow_schema
+from irbc.core.schema import TABLES
 
 
 @pytest.mark.parametrize("name", TABLES)
@@ -21,7 +22,7 @@ def test_pyarrow_reads_the_declared_schema(release, name):
     assert "large_string" not in str(t.schema)
     assert t.num_rows > 0
     # rows survive a write-read cycle unchanged
-    from irbc.pipeline import write_parquet
+    from irbc.core.tables import write_parquet
 
     rows = t.to_pylist()
     out = path.parent / "copy.parquet"

@@ -6,9 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from irbc.annotate import Tagger, anchor, fold, load_codebook
-from irbc.errors import InputError
-from irbc.schema import schema_dir
+from irbc.annotators.anchoring import anchor
+from irbc.annotators.codebook import load_codebook
+from irbc.annotators.lexicon import Tagger, fold
+from irbc.core.errors import InputError
+from irbc.core.schema import schema_dir
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +86,7 @@ def test_anchor_found_missing_ambiguous():
 
 
 def test_cohen_kappa_on_hand_computed_examples():
-    from irbc.annotate import cohen_kappa
+    from irbc.annotators.agreement import cohen_kappa
 
     # 10 items, 7 agreements; marginals a: 5 favor / 5 none, b: 4 favor / 6 none -> p_e = 0.5, kappa = 0.4
     a = ["favor"] * 5 + ["none"] * 5

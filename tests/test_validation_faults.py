@@ -19,8 +19,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import run_cli, table
-from irbc.pipeline import write_parquet
-from irbc.schema import arrow_schema
+from irbc.core.arrow import arrow_schema
+from irbc.core.tables import write_parquet
 
 Rows = list[dict[str, Any]]
 
@@ -115,7 +115,7 @@ def test_clean_release_validates(release: Path) -> None:
     assert m, proc.stdout
     assert (int(m[1]), int(m[2])) == (report["n_checks"] + 2, 0)
 
-    from irbc.validate import validate_release
+    from irbc.gate.release import validate_release
 
     live = validate_release(release)
     assert live.passed and live.n_checks >= 100

@@ -1,4 +1,4 @@
-"""Command-line interface: ``irbc build``, ``irbc validate``, ``irbc review-template``."""
+"""Command-line interface: ``irbc build``, ``validate``, ``rehydrate``, ``publish``, ``review-template``."""
 
 from __future__ import annotations
 
@@ -11,13 +11,28 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from .errors import IrbcError
+from irbc.core.errors import IrbcError
+from irbc.core.result import BuildResult
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SUMMARY_COLUMNS = {
+    "doc_id": "document",
+    "sections": "sections",
+    "paragraphs": "paras",
+    "notes": "notes",
+    "callouts_linked": "callouts linked",
+    "notes_without_callout": "notes w/o callout",
+    "callouts_without_note": "callouts w/o note",
+    "chars_kept": "chars kept",
+    "chars_removed": "chars removed",
+    "mentions_lexicon": "mentions",
+    "stances": "stances",
+}
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .pipeline import BuildOptions, build_release
+    from irbc.run.driver import build_release
+    from irbc.run.options import BuildOptions
 
     opts = BuildOptions(
         corpus=Path(args.corpus),
@@ -29,13 +44,8 @@ def _build(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
     )
     console = Console(stderr=True, quiet=args.quiet, width=max(Console(stderr=True).width, 150))
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        console=console,
-        transient=True,
-    ) as progress:
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
+    with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("building", total=None)
 
         def tick(doc_id: str) -> None:
@@ -48,61 +58,46 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_summary(console: Console, result: object) -> None:
-    from .pipeline import BuildResult
-
-    assert isinstance(result, BuildResult)
+def _print_summary(console: Console, result: BuildResult) -> None:
     t = Table(title="IR Balancing Corpus build summary")
-    cols = {
-        "doc_id": "document",
-        "sections": "sections",
-        "paragraphs": "paras",
-        "notes": "notes",
-        "callouts_linked": "callouts linked",
-        "notes_without_callout": "notes w/o callout",
-        "callouts_without_note": "callouts w/o note",
-        "chars_kept": "chars kept",
-        "chars_removed": "chars removed",
-        "mentions_lexicon": "mentions",
-        "stances": "stances",
-    }
-    for c, head in cols.items():
+    for c, head in SUMMARY_COLUMNS.items():
         t.add_column(head, justify="left" if c == "doc_id" else "right", no_wrap=c == "doc_id")
     for d in result.summary["documents"]:
-        t.add_row(*(str(d[c]) for c in cols))
+        t.add_row(*(str(d[c]) for c in SUMMARY_COLUMNS))
     console.print(t)
-    if result.skipped:
-        for s in result.skipped:
-            console.print(f"[yellow]skipped[/] {s['reason']}")
+    for s in result.skipped:
+        console.print(f"[yellow]skipped[/] {s['reason']}")
     if result.scores:
         o = result.scores["overall"]
         console.print(f"lexicon_v1 vs curated_v1: precision {o['precision']:.3f}, recall {o['recall']:.3f}")
 
 
 def _rehydrate(args: argparse.Namespace) -> int:
-    from .pipeline import write_release
-    from .release import finalize
-    from .standoff import rehydrate
-    from .validate import validate_tables
+    from irbc.gate.release import validate_tables
+    from irbc.release.exporters import finalize
+    from irbc.release.standoff import rehydrate
+    from irbc.release.writer import staged
 
     result = rehydrate(Path(args.release), Path(args.raw_dir))
     report = validate_tables(result.tables, result.summary, result.config["noise_probes"])
     if not report.passed:
         raise report.failure()
-    out = write_release(result, Path(args.out), extra=lambda tmp: finalize(tmp, result, report))
+    with staged(Path(args.out)) as (tmp, out):
+        result.tables.write(tmp / "data")
+        finalize(tmp, result, report)
     Console(stderr=True).print(f"rehydrated release written to {out}")
     return 0
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from .publish import publish
+    from irbc.release.publish import publish
 
     publish(Path(args.release), args.repo_id, dry_run=args.dry_run)
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .validate import validate_release
+    from irbc.gate.release import validate_release
 
     report = validate_release(Path(args.release), workers=args.workers)
     console = Console()
@@ -113,43 +108,16 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _review_template(args: argparse.Namespace) -> int:
-    from types import SimpleNamespace
-
-    import pyarrow.compute as pc
     import yaml
 
-    from . import annotate
-    from .pipeline import BuildOptions, collect
+    from irbc.run.single import review_template_for
 
-    result = collect(BuildOptions(corpus=Path(args.corpus), out=Path("unused")))
-
-    def rows_of(table: str) -> list[dict[str, Any]]:
-        tbl = result.tables[table]
-        out: list[dict[str, Any]] = tbl.filter(pc.equal(tbl["doc_id"], args.doc_id)).to_pylist()
-        return out
-
-    doc = next(iter(rows_of("documents")), None)
-    if doc is None:
-        raise IrbcError(f"unknown doc_id {args.doc_id!r}")
-    auto = [m for m in rows_of("concept_mentions") if m["annotator"] == annotate.LEXICON]
-    from .schema import schema_dir
-
-    version = annotate.load_codebook(schema_dir() / "codebook.yaml").version
-    paragraphs = [SimpleNamespace(**p) for p in rows_of("paragraphs")]
-    notes = [SimpleNamespace(**n) for n in rows_of("notes")]
-    units = annotate.units_of(paragraphs, notes)
-    tpl = annotate.review_template(
-        args.doc_id, doc["text"], units, auto, f"{annotate.LEXICON} / codebook {version}"
-    )
+    tpl = review_template_for(Path(args.corpus), args.doc_id)
     sys.stdout.write(yaml.safe_dump(tpl, sort_keys=False, allow_unicode=True, width=1000))
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(
-        prog="irbc", description="IR Balancing Corpus: build and validate the dataset."
-    )
-    sub = p.add_subparsers(dest="cmd", required=True)
+def _add_build(sub: Any) -> None:
     b = sub.add_parser("build", help="build a release folder from a corpus folder")
     b.add_argument("--corpus", default=str(PROJECT_ROOT / "corpus"), help="corpus folder (default: corpus/)")
     b.add_argument("--out", default="release", help="release folder to write (default: release/)")
@@ -170,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--scheduler", default=None, help="dask scheduler address (default: a LocalCluster)")
     b.add_argument("--quiet", action="store_true")
     b.set_defaults(func=_build)
+
+
+def _add_others(sub: Any) -> None:
     h = sub.add_parser(
         "rehydrate", help="restore the withheld text of a stand-off release from your raw files"
     )
@@ -198,7 +169,20 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("doc_id")
     r.add_argument("--corpus", default=str(PROJECT_ROOT / "corpus"))
     r.set_defaults(func=_review_template)
-    args = p.parse_args(argv)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="irbc", description="IR Balancing Corpus: build and validate the dataset."
+    )
+    sub = p.add_subparsers(dest="cmd", required=True)
+    _add_build(sub)
+    _add_others(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     try:
         return int(args.func(args))
     except IrbcError as exc:

@@ -1,0 +1,182 @@
+"""``curated_v1`` concept mentions: a review file per document (``corpus/annotations/mentions/<doc_id>.yaml``)
+accepts, rejects or relabels every lexicon mention in the main text and adds the ones it missed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from irbc.annotators.anchoring import Units, anchor, mention_row, unit_at
+from irbc.annotators.codebook import Codebook
+from irbc.annotators.lexicon import LEXICON
+from irbc.annotators.registry import Annotation, Annotator, DocInput, register
+from irbc.core.errors import InputError
+from irbc.core.io import load_config_file, sha256_file
+from irbc.core.yamlio import LINE_KEY
+
+CURATED = "curated_v1"
+
+
+def _locate(text: str, item: dict[str, Any], file: str) -> tuple[int, int]:
+    line = item.get(LINE_KEY)
+    cs, ce = anchor(text, item["context"], item.get("occurrence"), file, line)
+    sub = text[cs:ce]
+    n = sub.count(item["surface"])
+    if n != 1:
+        raise InputError(
+            file, f"line {line}", f"surface {item['surface']!r} occurs {n} times in its context (needs 1)"
+        )
+    s = cs + sub.index(item["surface"])
+    return s, s + len(item["surface"])
+
+
+class _Review:
+    """One review file applied to one document's lexicon mentions: span -> curated concept id."""
+
+    def __init__(
+        self, text: str, units: Units, auto: list[dict[str, Any]], file: str, codebook: Codebook
+    ) -> None:
+        self.text, self.units, self.file, self.codebook = text, units, file, codebook
+        self.main_auto = {(m["start"], m["end"]): m for m in auto if m["paragraph_id"] is not None}
+        self.decided: set[tuple[int, int]] = set()
+        self.rows: dict[tuple[int, int], str] = {}
+
+    def fail(self, line: int | None, reason: str) -> InputError:
+        return InputError(self.file, f"line {line}", reason)
+
+    def check_concept(self, cid: str, line: int | None) -> None:
+        if cid not in self.codebook.ids:
+            raise self.fail(line, f"unknown concept id {cid!r}")
+
+    def decide(self, d: dict[str, Any]) -> None:
+        line = d.get(LINE_KEY)
+        self.check_concept(d["concept"], line)
+        s, e = _locate(self.text, d, self.file)
+        m = self.main_auto.get((s, e))
+        if m is None or m["concept_id"] != d["concept"]:
+            raise self.fail(
+                line, f"no {LEXICON} mention of {d['concept']!r} at {d['surface']!r} (stale review?)"
+            )
+        if (s, e) in self.decided:
+            raise self.fail(line, f"mention {d['surface']!r} at {s}-{e} decided twice")
+        self.decided.add((s, e))
+        if d["decision"] == "accept":
+            self.rows[(s, e)] = d["concept"]
+        elif d.get("relabel"):
+            self.check_concept(d["relabel"], line)
+            self.rows[(s, e)] = d["relabel"]
+
+    def check_all_decided(self) -> None:
+        missing = sorted(set(self.main_auto) - self.decided)
+        if missing:
+            s, e = missing[0]
+            raise InputError(
+                self.file,
+                None,
+                f"{len(missing)} {LEXICON} mention(s) in main-text paragraphs have no decision, first "
+                f"{self.text[s:e]!r} at {s}-{e}",
+            )
+
+    def add(self, a: dict[str, Any]) -> None:
+        line = a.get(LINE_KEY)
+        self.check_concept(a["concept"], line)
+        s, e = _locate(self.text, a, self.file)
+        u = unit_at(self.units, s, e)
+        if u is None or not u.main:
+            raise self.fail(line, "an addition must lie inside one main-text paragraph")
+        if (s, e) in self.rows:
+            raise self.fail(line, f"addition {a['surface']!r} duplicates an accepted mention")
+        self.rows[(s, e)] = a["concept"]
+
+
+def curated_mentions(
+    doc_id: str,
+    text: str,
+    units: Units,
+    auto: list[dict[str, Any]],
+    review: dict[str, Any],
+    file: str,
+    codebook: Codebook,
+) -> list[dict[str, Any]]:
+    """Apply a review file: every lexicon mention in a main-text paragraph must be accepted or rejected;
+    additions are anchored by quotes. Returns the curated_v1 rows."""
+    if review["doc_id"] != doc_id:
+        raise InputError(file, "/doc_id", f"review file is for {review['doc_id']!r}, expected {doc_id!r}")
+    r = _Review(text, units, auto, file, codebook)
+    for d in review["decisions"]:
+        r.decide(d)
+    r.check_all_decided()
+    for a in review["additions"]:
+        r.add(a)
+    out = []
+    for (s, e), cid in sorted(r.rows.items()):
+        u = unit_at(units, s, e)
+        assert u is not None
+        out.append(mention_row(doc_id, u, s, e, text, str(cid), CURATED))
+    return out
+
+
+def review_template(
+    doc_id: str, text: str, units: Units, auto: list[dict[str, Any]], version: str
+) -> dict[str, Any]:
+    """A review file pre-filled with every main-text lexicon mention (decision: accept) and a context inside
+    its paragraph that is unique in the document (or carries an occurrence index), for a curator to check."""
+    decisions = []
+    for m in auto:
+        if m["paragraph_id"] is None:
+            continue
+        s, e = m["start"], m["end"]
+        u = unit_at(units, s, e)
+        assert u is not None
+        lo, hi = s, e
+        while True:
+            ctx = text[lo:hi]
+            if text.count(ctx) == 1 and ctx.count(m["surface"]) == 1 and hi - lo >= 30:
+                break
+            if lo <= u.start and hi >= u.end:
+                break
+            lo, hi = max(u.start, lo - 6), min(u.end, hi + 6)
+            while lo > u.start and text[lo - 1].isalnum():
+                lo -= 1
+            while hi < u.end and text[hi].isalnum():
+                hi += 1
+        item: dict[str, Any] = {"concept": m["concept_id"], "surface": m["surface"], "context": text[lo:hi]}
+        if text.count(text[lo:hi]) > 1:
+            item["occurrence"] = _occurrence_index(text, text[lo:hi], lo)
+        item["decision"] = "accept"
+        decisions.append(item)
+    return {
+        "doc_id": doc_id,
+        "annotator": CURATED,
+        "reviewed_against": version,
+        "decisions": decisions,
+        "additions": [],
+    }
+
+
+def _occurrence_index(text: str, sub: str, at: int) -> int:
+    n, i = 0, text.find(sub)
+    while i != -1 and i <= at:
+        n += 1
+        if i == at:
+            return n
+        i = text.find(sub, i + 1)
+    raise ValueError("substring not found at the given offset")
+
+
+@register
+class CuratedMentions(Annotator):
+    """The reviewed mention layer of the documents that have a review file."""
+
+    name = CURATED
+    table = "concept_mentions"
+    gold = True
+    needs = (f"concept_mentions/{LEXICON}",)
+
+    def annotate(self, doc: DocInput, earlier: dict[str, list[dict[str, Any]]]) -> Annotation | None:
+        path = self.env.ann_dir / "mentions" / f"{doc.doc_id}.yaml"
+        if not path.is_file():
+            return None
+        review = load_config_file(path, "mention_review", keep_lines=True)
+        auto = earlier[f"concept_mentions/{LEXICON}"]
+        rows = curated_mentions(doc.doc_id, doc.text, doc.units, auto, review, str(path), self.env.codebook)
+        return Annotation(rows, {f"corpus/annotations/mentions/{doc.doc_id}.yaml": sha256_file(path)})

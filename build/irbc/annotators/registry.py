@@ -1,0 +1,95 @@
+"""The annotator registry (after dolma's tagger registry): every annotator registers under its versioned name
+and the table its rows go to; the annotate stage runs them in registration order. Adding an annotator is one
+new module in this package with a ``@register`` class, plus its import in ``annotators/__init__.py``.
+
+An annotator is built once per build (``__init__`` receives the shared ``AnnotatorEnv``), shipped to the
+workers, and called once per document. It returns ``None`` when it has nothing to say about a document (for
+example a curated layer without a file for it), or an ``Annotation``: its rows, each carrying ``annotator``
+set to its name, and the SHA-256 of every input file it read (recorded in the build's provenance)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from irbc.annotators.anchoring import Units
+from irbc.annotators.codebook import Codebook
+
+
+@dataclass(frozen=True)
+class AnnotatorEnv:
+    """What every annotator may use, loaded once per build."""
+
+    codebook: Codebook
+    codebook_file: str
+    target_ids: list[str]
+    ann_dir: Path  # corpus/annotations/
+
+
+@dataclass(frozen=True)
+class DocInput:
+    """One document as annotators see it: its id, clean text, and paragraphs and notes in text order."""
+
+    doc_id: str
+    text: str
+    units: Units
+
+
+@dataclass
+class Annotation:
+    rows: list[dict[str, Any]]
+    inputs: dict[str, str] = field(default_factory=dict)  # corpus-relative path -> SHA-256
+
+
+class Annotator:
+    name: ClassVar[str]  # versioned, written on every row: lexicon_v1, curated_v1
+    table: ClassVar[str]  # the release table the rows go to
+    gold: ClassVar[bool] = False  # a reviewed layer: the automatic layer is scored against it
+    needs: ClassVar[tuple[str, ...]] = ()  # keys of the annotators whose rows it reads (they run first)
+
+    def __init__(self, env: AnnotatorEnv) -> None:
+        self.env = env
+
+    @classmethod
+    def key(cls) -> str:
+        return f"{cls.table}/{cls.name}"
+
+    def annotate(self, doc: DocInput, earlier: dict[str, list[dict[str, Any]]]) -> Annotation | None:
+        """``earlier``: the rows of the annotators that ran before on this document, by ``key()``."""
+        raise NotImplementedError
+
+
+_REGISTRY: dict[str, type[Annotator]] = {}
+
+
+def register(cls: type[Annotator]) -> type[Annotator]:
+    if cls.key() in _REGISTRY:
+        raise ValueError(f"annotator {cls.key()} is registered twice")
+    _REGISTRY[cls.key()] = cls
+    return cls
+
+
+def registered() -> list[type[Annotator]]:
+    """The annotator classes in the order they run: each after the ones it ``needs``, otherwise in
+    registration order (import ``irbc.annotators`` first). An unknown or circular need fails loudly."""
+    done: dict[str, type[Annotator]] = {}
+
+    def visit(key: str, path: tuple[str, ...]) -> None:
+        if key in done:
+            return
+        if key in path:
+            raise ValueError(f"annotators need each other: {' -> '.join((*path, key))}")
+        if key not in _REGISTRY:
+            raise ValueError(f"{path[-1]} needs unknown annotator {key!r}")
+        for need in _REGISTRY[key].needs:
+            visit(need, (*path, key))
+        done[key] = _REGISTRY[key]
+
+    for key in _REGISTRY:
+        visit(key, ())
+    return list(done.values())
+
+
+def build_annotators(env: AnnotatorEnv) -> list[Annotator]:
+    return [cls(env) for cls in registered()]

@@ -1,0 +1,228 @@
+"""great-expectations: one suite per table (expectations derived from schema/, then validation/expectations.yaml),
+run in pieces read from the table store, on forked processes for large releases."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from irbc.core.schema import TABLES, load_schema, schema_dir, table_fields
+from irbc.core.tables import TableStore
+from irbc.gate.report import MAX_EXAMPLES, Check, merge_checks
+
+
+def validation_dir() -> Path:
+    return schema_dir().parent / "validation"
+
+
+@cache
+def _suites_config() -> dict[str, Any]:
+    from irbc.core.yamlio import load_data
+
+    data: dict[str, Any] = load_data(validation_dir() / "expectations.yaml")
+    return data
+
+
+def _camel(name: str) -> str:
+    return "".join(p.capitalize() for p in name.split("_"))
+
+
+GX_SLICE_BYTES = 32 << 20  # a suite validates a large table in pieces of about this size (memory stays flat)
+GX_TASKS_PER_PROCESS = 4
+UNIQUE = "expect_column_values_to_be_unique"
+
+
+def _gx_frame(docs: Any, t: str, tbl: Any) -> Any:
+    """The pandas frame great-expectations validates for a piece ``tbl`` of table ``t`` (columns stay
+    Arrow-backed, so text is not copied into Python objects). Span tables get ``_doc_len``, the length of their
+    document's clean text (from ``docs``: documents' doc_id and clean_chars), so offsets can be bounded by it."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if "doc_id" in tbl.column_names and t != "documents":
+        idx = pc.index_in(tbl["doc_id"], value_set=docs["doc_id"].combine_chunks())
+        doc_len = pc.fill_null(pc.take(docs["clean_chars"].combine_chunks(), idx), -1)
+        tbl = tbl.append_column("_doc_len", pa.array(doc_len, pa.int64()))
+    return tbl.to_pandas(types_mapper=pd.ArrowDtype, split_blocks=True, self_destruct=False)
+
+
+_GX_STATE: Any = None  # (tables, specs, document lengths) shared with forked worker processes
+_ASSET_IDS = itertools.count()  # asset names stay unique when a process validates more than once
+
+
+@cache
+def _gx_source() -> Any:
+    """One ephemeral great-expectations context and pandas source per process, progress bars off."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations as gx
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    # great-expectations fingerprints every pandas batch it is given (hash_pandas_object, or a pickle of the
+    # whole frame when a column holds lists) for the batch's metadata, which this gate never reads: most of
+    # a suite's time and memory on a large piece. It skips frames over HASH_THRESHOLD bytes; 0 skips them all.
+    # The expectations and their results are unaffected.
+    pandas_execution_engine.HASH_THRESHOLD = 0
+    ctx = gx.get_context(mode="ephemeral")
+    try:  # no progress bars in a build log
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    except Exception:  # pragma: no cover - older/newer layout
+        pass
+    return ctx.data_sources.add_pandas("irbc")
+
+
+def prepare_gate() -> None:
+    """Import great-expectations and set its context up in this process ahead of the gate (about 1.7 s); the
+    processes that run the suites are forked from it and inherit both."""
+    import gc
+
+    _gx_source()
+    # what is loaded so far lives as long as this process: keep it out of the collector's passes here and in
+    # every process forked from now on (their collections would otherwise walk, and copy, these pages too)
+    gc.freeze()
+
+
+def _suite_specs(t: str, tables: TableStore, regexes: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """The suite of one table: expectations derived from its schema, then validation/expectations.yaml."""
+    cfg = _suites_config()
+    specs: list[tuple[str, dict[str, Any]]] = [
+        ("expect_column_values_to_be_unique", {"column": load_schema(t)["x-primary-key"]})
+    ]
+    for col, ft in table_fields(t).items():
+        if not ft.nullable:
+            specs.append(("expect_column_values_to_not_be_null", {"column": col}))
+        if ft.enum is not None:
+            specs.append(("expect_column_values_to_be_in_set", {"column": col, "value_set": list(ft.enum)}))
+    if regexes:
+        for col in cfg["text_columns"].get(t, []):
+            specs.append(
+                (
+                    "expect_column_values_to_not_match_regex_list",
+                    {"column": col, "regex_list": [f"(?m){r}" for r in regexes]},
+                )
+            )
+    for item in cfg["suites"].get(t) or []:
+        ((etype, kwargs),) = item.items()
+        kw = dict(kwargs)
+        for k, v in list(kw.items()):
+            if isinstance(v, dict) and "from" in v:
+                ft, fc = v["from"].split(".")
+                kw[k] = sorted({x for x in tables.read(ft, [fc])[fc].to_pylist() if x is not None})
+        specs.append((etype, kw))
+    return specs
+
+
+def _validate_frame(t: str, frame: Any, specs: list[tuple[str, dict[str, Any]]]) -> list[Check]:
+    import great_expectations as gx
+
+    source = _gx_source()  # the context must exist before a suite is made
+    suite = gx.ExpectationSuite(name=t)
+    for etype, kw in specs:
+        suite.add_expectation(getattr(gx.expectations, _camel(etype))(**kw))
+    name = f"{t}-{next(_ASSET_IDS)}"
+    asset = source.add_dataframe_asset(name)
+    batch = asset.add_batch_definition_whole_dataframe(name).get_batch(batch_parameters={"dataframe": frame})
+    res = batch.validate(suite, result_format="SUMMARY")
+    out = []
+    for r in res.results:
+        conf = r.expectation_config
+        assert conf is not None
+        kw = {k: v for k, v in conf.kwargs.items() if k not in ("batch_id", "value_set", "regex_list")}
+        name = conf.type + (" " + json.dumps(kw, sort_keys=True, default=str) if kw else "")
+        result = r.result or {}
+        ex = [str(x)[:120] for x in (result.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]]
+        if not r.success and r.exception_info and r.exception_info.get("raised_exception"):
+            ex.append(str(r.exception_info.get("exception_message"))[:200])
+        out.append(
+            Check(
+                name,
+                t,
+                "great_expectations",
+                bool(r.success),
+                int(result.get("element_count") or len(frame)),
+                int(result.get("unexpected_count") or (0 if r.success else 1)),
+                ex,
+            )
+        )
+    return out
+
+
+def _unique_key(tables: TableStore, t: str, specs: list[tuple[str, dict[str, Any]]]) -> list[Check]:
+    """Primary-key uniqueness over the whole table. Each id is replaced by its dense rank (equal ids get equal
+    ranks, so the ranks are unique exactly when the ids are): great-expectations then compares integers, several
+    times faster and smaller than millions of strings, and ranking sorts the column in place of a hash table
+    over it (about a tenth of the memory of dictionary encoding). Failing examples are shown as the ids."""
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    key = load_schema(t)["x-primary-key"]
+    col = tables.read(t, [key])[key]
+    nulls = pc.is_null(col)
+    ranks = pc.rank(col, sort_keys="ascending", tiebreaker="dense").cast("int64")
+    # a null id stays null (the not-null expectation reports it)
+    frame = pd.DataFrame(
+        {key: pd.arrays.IntegerArray(ranks.to_numpy(), nulls.to_numpy(zero_copy_only=False))}
+    )
+    checks = _validate_frame(t, frame, specs)
+
+    def shown(x: str) -> str:
+        i = pc.index(ranks, int(x)).as_py() if x.isdigit() else -1
+        return str(col[i].as_py()) if i >= 0 else x
+
+    for c in checks:
+        c.examples = [shown(x) for x in c.examples]
+    return checks
+
+
+def _run_task(task: tuple[str, Any]) -> list[Check]:
+    """One piece of great-expectations work (in this process or a forked worker): the primary-key uniqueness
+    of a whole table (read as that one column), or every other expectation of the suite on one piece of the
+    table. Every expectation but uniqueness is row by row, so the pieces' results add up to the whole table's."""
+    tables, specs, docs = _GX_STATE
+    t, piece = task
+    if piece == "key":
+        return _unique_key(tables, t, [s for s in specs[t] if s[0] == UNIQUE])
+    rowwise = [s for s in specs[t] if s[0] != UNIQUE]
+    return _validate_frame(t, _gx_frame(docs, t, tables.read_slice(t, piece)), rowwise)
+
+
+def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> list[Check]:
+    """One great-expectations suite per table, run in pieces of about GX_SLICE_BYTES read from the store (so
+    memory does not grow with the corpus); with ``workers`` > 1 the pieces run on forked processes. The checks
+    come back in table and suite order, so the report does not depend on either."""
+    global _GX_STATE
+    regexes = [p for _, p in sorted(probes.items())]
+    specs = {t: _suite_specs(t, tables, regexes) for t in TABLES}
+    tasks: list[tuple[str, Any]] = []
+    for t in TABLES:
+        tasks.append((t, "key"))
+        tasks += [(t, piece) for piece in tables.slices(t, GX_SLICE_BYTES)]
+    _GX_STATE = (tables, specs, tables.read("documents", ["doc_id", "clean_chars"]))
+    try:
+        import multiprocessing as mp
+
+        big = sum(tables.size(t) for t in TABLES) > GX_SLICE_BYTES
+        if (workers > 1 or big) and "fork" in mp.get_all_start_methods():
+            # pieces run in forked processes that are replaced every few pieces: what great-expectations
+            # allocates goes with them, so memory stays flat however many pieces a large release has (small
+            # releases run in this process)
+            _gx_source()  # set up once here; the forked processes inherit it
+            with mp.get_context("fork").Pool(max(1, workers), maxtasksperchild=GX_TASKS_PER_PROCESS) as pool:
+                results = pool.map(_run_task, tasks, chunksize=1)
+        else:
+            results = [_run_task(task) for task in tasks]
+    finally:
+        _GX_STATE = None
+    out: list[Check] = []
+    for t in TABLES:  # per table: uniqueness first, then the pieces merged, in suite order
+        mine = [r for (tt, _), r in zip(tasks, results, strict=True) if tt == t]
+        out += mine[0] + merge_checks(mine[1:])
+    return out

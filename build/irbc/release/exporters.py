@@ -1,0 +1,88 @@
+"""The exporter registry: every file written into a release is written by a registered exporter, under a
+versioned name and with the paths it writes. ``finalize`` runs them all and seals the folder with the manifest
+(last, so it covers every other file); the validator's list of required files is read from the same registry.
+
+Adding an export format is one new module in ``irbc.release`` that calls ``@exporter(...)``, plus its name in
+``EXPORTER_MODULES`` (modules are imported on first use, so a build imports no exporter it does not run)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from irbc.core.result import BuildResult
+from irbc.release.manifest import MANIFEST, write_manifest
+
+EXPORTER_MODULES = (
+    "irbc.release.files",
+    "irbc.release.report",
+    "irbc.release.card",
+    "irbc.release.datasheet",
+    "irbc.release.citation",
+    "irbc.release.croissant",
+)
+
+
+@dataclass
+class ExportContext:
+    """What an exporter may read: the build result and the gate's report."""
+
+    result: BuildResult
+    report: Any  # irbc.gate.report.Report
+
+    @cached_property
+    def report_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = self.report.to_json()
+        return out
+
+
+@dataclass(frozen=True)
+class Exporter:
+    name: str  # versioned: dataset_card_v1
+    files: tuple[str, ...]  # release-relative paths it writes ("build_inputs/" for a folder)
+    write: Callable[[Path, ExportContext], None]
+    required: bool  # the validator refuses a release without these files
+
+
+_REGISTRY: dict[str, Exporter] = {}
+
+
+def exporter(
+    name: str, *files: str, required: bool = True
+) -> Callable[[Callable[[Path, ExportContext], None]], Any]:
+    def add(fn: Callable[[Path, ExportContext], None]) -> Callable[[Path, ExportContext], None]:
+        if name in _REGISTRY:
+            raise ValueError(f"exporter {name!r} is registered twice")
+        taken = {f for e in _REGISTRY.values() for f in e.files}
+        if taken & set(files):
+            raise ValueError(
+                f"exporter {name!r} writes {sorted(taken & set(files))}, which another one writes"
+            )
+        _REGISTRY[name] = Exporter(name, files, fn, required)
+        return fn
+
+    return add
+
+
+def registered_exporters() -> list[Exporter]:
+    for module in EXPORTER_MODULES:
+        importlib.import_module(module)
+    return list(_REGISTRY.values())
+
+
+def required_files() -> tuple[str, ...]:
+    """The files every release must have: the manifest and those of every required exporter."""
+    files = [f for e in registered_exporters() if e.required for f in e.files if not f.endswith("/")]
+    return (MANIFEST, *files)
+
+
+def finalize(release: Path, result: BuildResult, report: Any) -> None:
+    """Write every registered export into the (temporary) release folder, then the manifest."""
+    ctx = ExportContext(result, report)
+    for e in registered_exporters():
+        e.write(release, ctx)
+    write_manifest(release, result)

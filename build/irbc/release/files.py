@@ -1,0 +1,35 @@
+"""Build records shipped in every release: the resolved configuration, the corpus configuration files it read,
+and the build summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from irbc.core.io import write_json
+from irbc.release.exporters import ExportContext, exporter
+
+BUILD_INPUTS = "build_inputs"
+
+
+@exporter("build_config_v1", "build_config.json")
+def build_config(release: Path, ctx: ExportContext) -> None:
+    write_json(release / "build_config.json", ctx.result.config)
+
+
+@exporter("build_inputs_v1", f"{BUILD_INPUTS}/", required=False)
+def build_inputs(release: Path, ctx: ExportContext) -> None:
+    for name, data in ctx.result.build_inputs.items():
+        (release / BUILD_INPUTS).mkdir(exist_ok=True)
+        (release / BUILD_INPUTS / name).write_bytes(data)
+
+
+@exporter("build_summary_v1", "build_summary.json")
+def build_summary(release: Path, ctx: ExportContext) -> None:
+    r = ctx.result
+    summary = {
+        "summary": r.summary,
+        "diagnostics": r.diagnostics,
+        "skipped": r.skipped,
+        "tagger_scores": r.scores,
+    }
+    write_json(release / "build_summary.json", summary)

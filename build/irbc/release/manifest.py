@@ -1,0 +1,39 @@
+"""manifest.json: the seal of a release, written last: dataset and codebook versions, text policy, provenance, and
+the SHA-256, size and row count of every other file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from irbc import DATASET_VERSION
+from irbc.annotators.codebook import load_codebook
+from irbc.core.io import sha256_file, write_json
+from irbc.core.result import BuildResult
+from irbc.core.schema import schema_dir
+
+MANIFEST = "manifest.json"
+
+
+def write_manifest(release: Path, result: BuildResult) -> None:
+    import pyarrow.parquet as pq
+
+    files = {}
+    for p in sorted(release.rglob("*")):
+        if not p.is_file() or p.name == MANIFEST:
+            continue
+        rel = str(p.relative_to(release))
+        info: dict[str, Any] = {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+        if p.suffix == ".parquet":
+            info["rows"] = pq.ParquetFile(p).metadata.num_rows
+        files[rel] = info
+    manifest = {
+        "dataset": "IR Balancing Corpus",
+        "dataset_version": DATASET_VERSION,
+        "codebook_version": load_codebook(schema_dir() / "codebook.yaml").version,
+        "text_policy": result.config["text_policy"],
+        "skipped_inputs": result.skipped,
+        "provenance": {"inputs": result.config["inputs"], "git_commit": result.config.get("git_commit")},
+        "files": files,
+    }
+    write_json(release / MANIFEST, manifest)

@@ -1,0 +1,54 @@
+"""Markdown pieces shared by the dataset card and the DATASHEET, and the template renderer they use."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from irbc.core.arrow import field_table
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_BLOCK = re.compile(r"\{(\w+)\[(\w+)\]\}")
+
+
+def md_table(head: list[str], rows: list[list[Any]]) -> str:
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        out.append("| " + " | ".join(str(x).replace("|", "\\|").replace("\n", " ") for x in r) + " |")
+    return "\n".join(out)
+
+
+def pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
+def fields_table(table: str) -> str:
+    rows = [
+        [f"`{n}`", typ, "yes" if nullable else "no", desc] for n, typ, desc, nullable in field_table(table)
+    ]
+    return md_table(["field", "type", "nullable", "description"], rows)
+
+
+@cache
+def template(name: str) -> str:
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def render(name: str, values: dict[str, Any], blocks: dict[str, dict[str, str]]) -> str:
+    """Fill ``templates/<name>``: ``{key}`` from ``values``; ``{group[key]}`` from the corpus description's
+    ``blocks`` (their own ``{key}`` placeholders filled from ``values`` first). A block placed in a Markdown list
+    item gets its continuation lines indented to the item's text."""
+    text = template(name)
+    indent: dict[tuple[str, str], str] = {}
+    for line in text.splitlines():
+        for m in _BLOCK.finditer(line):
+            indent[(m.group(1), m.group(2))] = "  " if line.startswith(("- ", "  ")) else ""
+    filled = {
+        group: {
+            k: v.format(**values).replace("\n", "\n" + indent.get((group, k), "")) for k, v in items.items()
+        }
+        for group, items in blocks.items()
+    }
+    return text.format(**values, **filled)

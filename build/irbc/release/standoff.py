@@ -1,0 +1,125 @@
+"""Stand-off releases: withhold the text of documents whose rights do not allow redistribution (keeping every
+id, offset, annotation and the SHA-256 of the withheld text), and rehydrate such a release from a user's own copy
+of the raw files into a release identical to the full build. Which columns are withheld is marked in schema/
+(``x-withheld-in-standoff``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from irbc.core.errors import InputError
+from irbc.core.records import to_row
+from irbc.core.result import BuildResult
+from irbc.core.schema import DOC_TABLES, withheld_columns
+from irbc.core.tables import arrow_tables
+
+BUILD_INPUTS = "build_inputs"
+INPUT_FILES = ("sources.yaml", "rules.yaml", "profiles.yaml", "dataset.yaml")
+
+
+def withheld_docs(sources: list[dict[str, Any]]) -> set[str]:
+    return {s["doc_id"] for s in sources if s["redistribution"] == "withhold"}
+
+
+def apply_standoff(tables: dict[str, list[dict[str, Any]]], withhold: set[str]) -> None:
+    """Null the withheld columns (and withheld sub-fields of list columns) of withheld documents, in place."""
+    for table in DOC_TABLES:
+        top, nested = withheld_columns(table)
+        if not top and not nested:
+            continue
+        for row in tables[table]:
+            if row["doc_id"] not in withhold:
+                continue
+            for c in top:
+                row[c] = None
+            for c, subs in nested.items():
+                for item in row[c]:
+                    for sub in subs:
+                        item[sub] = None
+
+
+def _read_raw_checked(raw_dir: Path, src: dict[str, Any], doc: dict[str, Any]) -> tuple[str, str]:
+    from irbc.stages.read import read_raw
+
+    path = raw_dir / src["source_file"]
+    if not path.is_file():
+        raise InputError(str(path), None, f"raw file for {doc['doc_id']} not found")
+    raw, sha = read_raw(path)
+    if sha != doc["raw_sha256"]:
+        raise InputError(
+            str(path),
+            None,
+            f"SHA-256 {sha[:12]}… differs from the release's {doc['raw_sha256'][:12]}…: "
+            "not the same raw text, refusing to rehydrate",
+        )
+    return raw, sha
+
+
+def _refill(tables: dict[str, list[dict[str, Any]]], release: Path, doc_id: str, res: Any) -> None:
+    """Put a rebuilt document's rows in place of its withheld ones, checking every kept value."""
+    for table, new in (("paragraphs", res.paragraphs), ("notes", res.notes), ("removed", res.removed)):
+        old = [r for r in tables[table] if r["doc_id"] == doc_id]
+        if len(old) != len(new):
+            raise InputError(
+                str(release), f"{table}/{doc_id}", "the raw text does not split as in the release"
+            )
+        rows = iter(to_row(x) for x in new)
+        for j, r in enumerate(tables[table]):
+            if r["doc_id"] == doc_id:
+                nr = next(rows)
+                _same(r, nr, f"{table}/{doc_id}")
+                tables[table][j] = nr
+    text = res.document.text
+    for m in tables["concept_mentions"]:
+        if m["doc_id"] == doc_id:
+            m["surface"] = text[m["start"] : m["end"]]
+    for s in tables["stances"]:
+        if s["doc_id"] == doc_id:
+            for ev in s["evidence"]:
+                ev["quote"] = text[ev["start"] : ev["end"]]
+
+
+def rehydrate(release: Path, raw_dir: Path) -> BuildResult:
+    """Rebuild the full BuildResult of a stand-off release from the raw files in ``raw_dir``."""
+    from irbc.gate.release import read_release_tables
+    from irbc.stages.document import process_document
+    from irbc.stages.read import load_corpus_config
+
+    release, raw_dir = Path(release), Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise InputError(str(raw_dir), None, "raw folder does not exist")
+    tables = read_release_tables(release)
+    config = json.loads((release / "build_config.json").read_text(encoding="utf-8"))
+    summary = json.loads((release / "build_summary.json").read_text(encoding="utf-8"))
+    cfg = load_corpus_config(release / BUILD_INPUTS)
+    sources = {s["doc_id"]: s for s in cfg.sources}
+    for i, doc in enumerate(tables["documents"]):
+        if doc["text"] is not None:
+            continue
+        src = sources[doc["doc_id"]]
+        raw, sha = _read_raw_checked(raw_dir, src, doc)
+        res = process_document(src, raw, cfg.rules, cfg.profile(src["site"]), sha)
+        full = to_row(res.document)
+        _same(doc, full, f"documents/{doc['doc_id']}")
+        tables["documents"][i] = full
+        _refill(tables, release, doc["doc_id"], res)
+    config["text_policy"] = "full"
+    inputs = {name: (release / BUILD_INPUTS / name).read_bytes() for name in INPUT_FILES}
+    return BuildResult(
+        arrow_tables(tables),
+        summary["summary"],
+        config,
+        summary["diagnostics"],
+        summary["skipped"],
+        summary["tagger_scores"],
+        inputs,
+        cfg.description,
+    )
+
+
+def _same(old: dict[str, Any], new: dict[str, Any], where: str) -> None:
+    for k, v in old.items():
+        if v is not None and v != new.get(k):
+            raise InputError(where, k, "rehydrated value differs from the release")

@@ -1,0 +1,33 @@
+"""The local executor: chunks inline in this process, or on ``workers`` forked processes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from irbc.run.worker import ChunkOut, Task, init_worker, run_chunk
+
+TASKS_PER_WORKER = 48  # a worker is replaced after this many chunks, so its heap never grows with the corpus
+
+
+def run_local(
+    chunks: list[list[Task]], ctx: Any, workers: int, scheduler: str | None, ran_on: list[str]
+) -> Iterator[ChunkOut]:
+    if workers <= 1 or len(chunks) < 2:
+        ran_on.append("this process")
+        init_worker(ctx)
+        yield from map(run_chunk, chunks)
+        return
+    import multiprocessing as mp
+
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    ran_on.append(f"{workers} local worker processes")
+    pool = mp.get_context(method).Pool(
+        workers, initializer=init_worker, initargs=(ctx,), maxtasksperchild=TASKS_PER_WORKER
+    )
+    try:
+        yield from pool.imap(run_chunk, chunks)
+        pool.close()
+    finally:  # a build stopped by a bad file does not wait for the rest of the corpus
+        pool.terminate()
+        pool.join()

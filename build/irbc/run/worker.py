@@ -1,0 +1,139 @@
+"""What a worker does with a chunk of documents: read, process, annotate, check and convert each document to
+Arrow. Errors are returned with the document, never raised, so the driver decides in manifest order."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from irbc.annotators.lexicon import LEXICON
+from irbc.core.arrow import to_arrow
+from irbc.core.errors import InputError
+from irbc.core.records import to_row
+from irbc.core.schema import DOC_TABLES
+from irbc.gate.records import record_checks
+from irbc.gate.report import Check
+from irbc.release.standoff import apply_standoff
+from irbc.run.context import BuildContext
+from irbc.stages.annotate import annotate_document
+from irbc.stages.document import DocResult, process_document
+from irbc.stages.read import read_raw
+
+Task = tuple[dict[str, Any], str]  # (source entry, raw file path)
+
+
+@dataclass
+class DocOut:
+    source: dict[str, Any]
+    sha: str | None = None
+    error: InputError | None = None
+    fatal: bool = False  # an error in a curated annotation file: never skipped
+    inputs: dict[str, str] = field(default_factory=dict)
+    summary: dict[str, Any] | None = None
+    diagnostics: list[dict[str, Any]] = field(default_factory=list)
+    reviewed: list[dict[str, Any]] | None = None  # mention rows of a reviewed document (for tagger scores)
+
+
+@dataclass
+class ChunkOut:
+    docs: list[DocOut]
+    tables: dict[str, pa.Table]
+    checks: list[Check]
+    seconds: dict[str, float]
+
+
+def read_and_process(ctx: BuildContext, s: dict[str, Any], path: str) -> tuple[DocResult, str]:
+    raw, sha = read_raw(Path(path))
+    if s.get("raw_sha256") and s["raw_sha256"] != sha:
+        raise InputError(
+            path, None, f"SHA-256 {sha[:12]}… differs from sources.yaml ({s['raw_sha256'][:12]}…)"
+        )
+    return process_document(s, raw, ctx.cfg.rules, ctx.cfg.profile(s["site"]), sha), sha
+
+
+def _summary(res: DocResult, rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    d = res.document
+    return {
+        "doc_id": d.doc_id,
+        "sections": len(res.sections),
+        "paragraphs": len(res.paragraphs),
+        "notes": len(res.notes),
+        "callouts_linked": sum(len(n.callouts) for n in res.notes),
+        "notes_without_callout": sum(1 for n in res.notes if not n.callouts),
+        "callouts_without_note": sum(1 for x in res.diagnostics if x.code == "callout_without_note"),
+        "chars_raw": d.raw_chars,
+        "chars_kept": d.clean_chars,
+        "chars_removed": d.removed_chars,
+        "mentions_lexicon": sum(1 for m in rows.get("concept_mentions", []) if m["annotator"] == LEXICON),
+        "stances": len(rows.get("stances", [])),
+    }
+
+
+def build_document(
+    ctx: BuildContext, s: dict[str, Any], path: str, rows: dict[str, list[dict[str, Any]]]
+) -> DocOut:
+    """The per-document stage for one source: appends its rows to ``rows``; errors are returned, not raised."""
+    out = DocOut(s)
+    try:
+        res, out.sha = read_and_process(ctx, s, path)
+    except InputError as err:
+        out.error = err
+        return out
+    try:
+        ann = annotate_document(ctx.annotators, res)
+    except InputError as err:
+        out.error, out.fatal = err, True
+        return out
+    out.inputs, out.reviewed = ann.inputs, ann.reviewed
+    rows["documents"].append(to_row(res.document))
+    for table, records in (
+        ("sections", res.sections),
+        ("paragraphs", res.paragraphs),
+        ("notes", res.notes),
+        ("removed", res.removed),
+    ):
+        rows[table].extend(map(to_row, records))
+    for table, ann_rows in ann.rows.items():
+        rows[table].extend(ann_rows)
+    out.diagnostics = [to_row(x) for x in res.diagnostics]
+    out.summary = _summary(res, ann.rows)
+    return out
+
+
+_WORKER_CTX: Any = None
+
+
+def init_worker(ctx: Any) -> None:
+    global _WORKER_CTX
+    _WORKER_CTX = ctx
+
+
+def run_chunk(tasks: list[Task]) -> ChunkOut:
+    """Build a chunk of documents into Arrow tables, with their record and integrity checks (in a worker)."""
+    ctx: BuildContext = _WORKER_CTX
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in DOC_TABLES}
+    docs = [build_document(ctx, s, path, rows) for s, path in tasks]
+    if ctx.withhold is not None:
+        apply_standoff(rows, ctx.withhold)
+    seconds["documents"] = time.perf_counter() - t0
+    built = {d.source["doc_id"] for d in docs if d.summary is not None}
+    summary = {"documents": [d.summary for d in docs if d.summary is not None]}
+    every = {**rows, "concepts": ctx.concepts, "stance_targets": ctx.targets}
+    checks = record_checks(every, summary, DOC_TABLES, seconds)
+    t0 = time.perf_counter()
+    tables = {t: to_arrow(rows[t], t) for t in DOC_TABLES}
+    seconds["arrow"] = time.perf_counter() - t0
+    seconds["records"] = float(sum(len(v) for v in rows.values()))
+    assert built == {r["doc_id"] for r in rows["documents"]}
+    return ChunkOut(docs, tables, checks, seconds)
+
+
+def run_chunk_with(tasks: list[Task], ctx: Any) -> ChunkOut:
+    init_worker(ctx)
+    return run_chunk(tasks)
