@@ -27,6 +27,17 @@ STOP = re.compile(r"\s*(\d+\. \d+\.$|\[\d+\]|About the [Aa]uthor|Leave a Reply|A
 CORPUS = ROOT / "corpus"
 
 
+def _dump(data: object) -> str:
+    """YAML without anchors and aliases (the build refuses them; the entries share their empty dicts)."""
+    import yaml
+
+    class NoAliases(yaml.SafeDumper):
+        def ignore_aliases(self, data: object) -> bool:
+            return True
+
+    return yaml.dump(data, Dumper=NoAliases, sort_keys=False, allow_unicode=True)
+
+
 def make_corpus(n: int, dest: Path) -> int:
     """Write a corpus folder of n documents; returns the raw bytes written."""
     import yaml
@@ -80,10 +91,33 @@ def make_corpus(n: int, dest: Path) -> int:
         st = stances[b].replace(f"doc_id: {bases[b]['doc_id']}", f"doc_id: {doc_id}", 1)
         (dest / "annotations" / "stances" / f"{doc_id}.yaml").write_text(st, encoding="utf-8")
     manifest["sources"] = out
-    (dest / "sources.yaml").write_text(
-        yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True), encoding="utf-8"
-    )
+    (dest / "sources.yaml").write_text(_dump(manifest), encoding="utf-8")
     return total
+
+
+def make_big_document(mb: float, dest: Path) -> int:
+    """A corpus of one document: the five real texts joined into a single line, repeated to ``mb`` megabytes (the
+    worst case for per-document memory: one paragraph, one block, one document)."""
+    import yaml
+
+    if dest.exists():
+        shutil.rmtree(dest)
+    (dest / "raw").mkdir(parents=True)
+    (dest / "annotations").mkdir()
+    for name in ("rules.yaml", "profiles.yaml", "dataset.yaml"):
+        shutil.copy(CORPUS / name, dest / name)
+    shutil.copy(CORPUS / "annotations" / "stance_targets.yaml", dest / "annotations" / "stance_targets.yaml")
+    manifest = yaml.safe_load((CORPUS / "sources.yaml").read_text(encoding="utf-8"))
+    joined = " ".join(" ".join((CORPUS / "raw" / s["source_file"]).read_text(encoding="utf-8").split())
+                      for s in manifest["sources"])  # fmt: skip
+    size = int(mb * 1e6)
+    text = (" ".join([joined] * (size // len(joined) + 1)))[:size].rstrip() + "\n"
+    (dest / "raw" / "big.txt").write_text(text, encoding="utf-8")
+    src = dict(manifest["sources"][1], doc_id="big_single_line", source_file="big.txt")
+    src["raw_sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    manifest["sources"] = [src]
+    (dest / "sources.yaml").write_text(_dump(manifest), encoding="utf-8")
+    return len(text.encode("utf-8"))
 
 
 def _tree_pss_mb(root: int) -> float:
@@ -114,7 +148,7 @@ def _tree_pss_mb(root: int) -> float:
     return total / 1024
 
 
-def run_build(corpus: Path, out: Path, workers: int, sample: bool = True) -> dict:
+def run_build(corpus: Path, out: Path, workers: int, sample: bool = True, must_pass: bool = True) -> dict:
     """One full build in a fresh process (so peak memory is the build's own), its memory sampled every 0.1 s
     if ``sample``. A sample reads smaps_rollup of every process, tens of milliseconds for large processes: about a
     quarter of a core, which a 2-worker build on 2 cores would lose. So timings come from a run without
@@ -127,10 +161,16 @@ from irbc.run.driver import build_release
 from irbc.run.options import BuildOptions
 t_import = time.perf_counter() - t0
 opts = BuildOptions(corpus=Path({str(corpus)!r}), out=Path({str(out)!r}), workers={workers})
-res, report, _ = build_release(opts)
+try:
+    res, report, _ = build_release(opts)
+except Exception as exc:
+    if {must_pass!r}:
+        raise
+    print(json.dumps({{"ok": False, "total_s": time.perf_counter() - t0, "error": str(exc)[:300]}}))
+    sys.exit(0)
 res.timings["total"] = time.perf_counter() - t0
 records = sum(res.tables.num_rows(t) for t in res.tables)
-print(json.dumps({{"timings": res.timings, "import": t_import, "records": records,
+print(json.dumps({{"ok": True, "total_s": res.timings["total"], "timings": res.timings, "import": t_import, "records": records,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "rss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
 """
@@ -213,8 +253,17 @@ def main() -> None:
     ap.add_argument("--workers", type=int, nargs="+", default=[1])
     ap.add_argument("--work", default=str(ROOT / "bench-out"))
     ap.add_argument("--tagger-only", action="store_true")
+    ap.add_argument(
+        "--big-doc-mb", type=float, default=0, help="also build one single-line document this large"
+    )
     args = ap.parse_args()
     work = Path(args.work)
+    if args.big_doc_mb:
+        size = make_big_document(args.big_doc_mb, work / "corpus-big")
+        # the build may refuse the release (a single line keeps noise the line rules cannot see): memory is measured
+        m = run_build(work / "corpus-big", work / "release-big", 1, sample=True, must_pass=False)
+        print(json.dumps({"big_document_mb": round(size / 1e6, 1), "peak_memory_mb": round(m["peak_pss_mb"]),
+                          "total_s": round(m.get("total_s", 0), 1), "built": m["ok"]}), flush=True)  # fmt: skip
     if not args.tagger_only:
         for n in args.n:
             corpus = work / f"corpus-{n}"

@@ -20,6 +20,7 @@ import pytest
 
 from conftest import run_cli, table
 from irbc.core.arrow import arrow_schema
+from irbc.core.schema import TABLES
 from irbc.core.tables import write_parquet
 
 Rows = list[dict[str, Any]]
@@ -110,16 +111,22 @@ def test_clean_release_validates(release: Path) -> None:
     assert all(c["passed"] for c in report["checks"])
     # the report written by the build holds the content checks (it is itself covered by the manifest)
     assert {"jsonschema", "great_expectations", "integrity"} <= set(report["by_kind"])
-    # `irbc validate` runs those plus the two manifest checks (required files; checksums, sizes, row counts)
-    m = re.search(r"(\d+) checks, (\d+) failed", proc.stdout)
+    # `irbc validate` runs those plus the release-file checks: required files; checksums, sizes, row counts; no
+    # links; and one Parquet-schema check per table. It says so, so the two counts can be told apart.
+    m = re.search(
+        r"(\d+) checks, (\d+) failed \((\d+) content checks, as run by the build, \+ (\d+) release-file",
+        proc.stdout,
+    )
     assert m, proc.stdout
-    assert (int(m[1]), int(m[2])) == (report["n_checks"] + 2, 0)
+    assert (int(m[1]), int(m[2])) == (report["n_checks"] + 3 + len(TABLES), 0)
+    assert (int(m[3]), int(m[4])) == (report["n_checks"], 3 + len(TABLES))
 
     from irbc.gate.release import validate_release
 
     live = validate_release(release)
     assert live.passed and live.n_checks >= 100
-    assert {c.kind for c in live.checks} == {"jsonschema", "great_expectations", "integrity", "manifest"}
+    kinds = {"jsonschema", "great_expectations", "integrity", "manifest", "parquet_schema"}
+    assert {c.kind for c in live.checks} == kinds
 
 
 # ------------------------------------------------------------------------------------------ manifest

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,12 @@ SUMMARY_COLUMNS = {
 }
 
 
+def _console(quiet: bool = False) -> Console:
+    """stderr, as wide as the terminal; a log (not a terminal) gets 150 columns so table rows stay whole."""
+    probe = Console(stderr=True)
+    return Console(stderr=True, quiet=quiet, width=None if probe.is_terminal else 150)
+
+
 def _build(args: argparse.Namespace) -> int:
     from irbc.run.driver import build_release
     from irbc.run.options import BuildOptions
@@ -43,18 +51,27 @@ def _build(args: argparse.Namespace) -> int:
         executor=args.executor,
         scheduler=args.scheduler,
     )
-    console = Console(stderr=True, quiet=args.quiet, width=max(Console(stderr=True).width, 150))
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
+    console = _console(args.quiet)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=20),
+        TextColumn("{task.completed}/{task.total}"),
+    )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("building", total=None)
 
-        def tick(doc_id: str) -> None:
-            progress.update(task, description=f"cleaning and splitting {doc_id}", advance=1)
+        def tick(doc_id: str, done: int, total: int) -> None:
+            progress.update(task, description="building", completed=done, total=total)
 
         result, report, out = build_release(opts, tick, lambda what: progress.update(task, description=what))
+    for warning in result.warnings:  # shown even with --quiet
+        _console().print(f"[yellow]{warning}[/]", highlight=False)
     _print_summary(console, result)
     console.print(f"per-document stage ran on {result.ran_on}")
-    console.print(f"release written to {out} ({report.n_checks} checks passed)")
+    console.print(
+        f"release written to {out} ({report.n_checks} content checks passed; "
+        "`irbc validate` adds the release-file checks)"
+    )
     return 0
 
 
@@ -76,8 +93,10 @@ def _rehydrate(args: argparse.Namespace) -> int:
     from irbc.gate.release import validate_tables
     from irbc.release.exporters import finalize
     from irbc.release.standoff import rehydrate
-    from irbc.release.writer import staged
+    from irbc.release.writer import check_target, staged
 
+    protected = {"the input release": Path(args.release), "the raw folder": Path(args.raw_dir)}
+    check_target(Path(args.out), protected)
     result = rehydrate(Path(args.release), Path(args.raw_dir))
     report = validate_tables(result.tables, result.summary, result.config["noise_probes"])
     if not report.passed:
@@ -101,7 +120,7 @@ def _validate(args: argparse.Namespace) -> int:
 
     report = validate_release(Path(args.release), workers=args.workers)
     console = Console()
-    console.print(f"{report.n_checks} checks, {len(report.failures)} failed")
+    console.print(report.count_line(), soft_wrap=True)
     if not report.passed:
         raise report.failure()
     return 0
@@ -113,84 +132,193 @@ def _review_template(args: argparse.Namespace) -> int:
     from irbc.run.single import review_template_for
 
     tpl = review_template_for(Path(args.corpus), args.doc_id)
-    sys.stdout.write(yaml.safe_dump(tpl, sort_keys=False, allow_unicode=True, width=1000))
+    text = yaml.safe_dump(tpl, sort_keys=False, allow_unicode=True, width=1000)
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    from irbc.core.io import write_atomic
+
+    write_atomic(Path(args.out), text)
+    Console(stderr=True).print(f"review template for {args.doc_id} written to {args.out}")
     return 0
 
 
+def _add_source(args: argparse.Namespace) -> int:
+    from irbc.run.add_source import NewSource, add_source
+
+    src = NewSource(Path(args.raw_file), args.doc_id, args.site, args.genre, args.language,
+                    args.redistribution, args.redistribution_basis, args.notes)  # fmt: skip
+    entry = add_source(Path(args.corpus), src)
+    console = _console()
+    console.print(f"added {entry['doc_id']} ({entry['source_file']}, SHA-256 {entry['raw_sha256'][:12]}…) "
+                  f"to {Path(args.corpus) / 'sources.yaml'}", highlight=False)  # fmt: skip
+    console.print(
+        "fields the source does not state are null; check redistribution before you publish", highlight=False
+    )
+    return 0
+
+
+def _workers(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _command(sub: Any, name: str, help: str) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(name, help=help, description=help, allow_abbrev=False)
+    return p
+
+
 def _add_build(sub: Any) -> None:
-    b = sub.add_parser("build", help="build a release folder from a corpus folder")
+    b = _command(sub, "build", "build a release folder from a corpus folder (validated before it is written)")
     b.add_argument("--corpus", default=str(PROJECT_ROOT / "corpus"), help="corpus folder (default: corpus/)")
-    b.add_argument("--out", default="release", help="release folder to write (default: release/)")
-    b.add_argument("--on-bad-input", choices=["error", "skip"], default="error")
+    b.add_argument(
+        "--out",
+        default="release",
+        help="release folder to write (default: release/); it must be missing, empty or an irbc release",
+    )
+    b.add_argument(
+        "--on-bad-input",
+        choices=["error", "skip"],
+        default="error",
+        help="error (default): stop at the first bad raw file; skip: build the rest and list what was skipped",
+    )
     b.add_argument(
         "--text-policy",
         choices=["full", "standoff"],
         default="full",
         help="standoff: withhold the text of documents whose rights do not allow redistribution",
     )
-    b.add_argument("--workers", type=int, default=1, help="processes for the per-document stage (default 1)")
+    b.add_argument(
+        "--workers", type=_workers, default=1, help="processes for the per-document stage (default 1)"
+    )
     b.add_argument(
         "--executor",
         choices=["local", "dask"],
         default="local",
-        help="dask: run the per-document stage on a dask.distributed cluster",
+        help="local (default): this machine's processes; dask: a dask.distributed cluster",
     )
-    b.add_argument("--scheduler", default=None, help="dask scheduler address (default: a LocalCluster)")
-    b.add_argument("--quiet", action="store_true")
+    b.add_argument(
+        "--scheduler", default=None, help="with --executor dask: scheduler address (default: a LocalCluster)"
+    )
+    b.add_argument("--quiet", action="store_true", help="print nothing but errors")
     b.set_defaults(func=_build)
 
 
-def _add_others(sub: Any) -> None:
-    h = sub.add_parser(
-        "rehydrate", help="restore the withheld text of a stand-off release from your raw files"
+def _add_release_commands(sub: Any) -> None:
+    h = _command(sub, "rehydrate", "restore the withheld text of a stand-off release from your raw files")
+    h.add_argument("release", help="the stand-off release folder")
+    h.add_argument("raw_dir", help="folder with your copies of the raw files (checked by SHA-256)")
+    h.add_argument(
+        "--out", required=True, help="folder for the full release (missing, empty or an irbc release)"
     )
-    h.add_argument("release")
-    h.add_argument("raw_dir")
-    h.add_argument("--out", required=True)
     h.set_defaults(func=_rehydrate)
-    u = sub.add_parser(
-        "publish", help="upload a validated release to the Hugging Face Hub (dry run by default)"
-    )
-    u.add_argument("release")
+    u = _command(sub, "publish", "upload a validated release to the Hugging Face Hub (dry run by default)")
+    u.add_argument("release", help="the release folder")
     u.add_argument("--repo-id", required=True, help="OWNER/NAME of the dataset repository")
     u.add_argument(
         "--no-dry-run", dest="dry_run", action="store_false", help="really upload (token from HF_TOKEN)"
     )
     u.set_defaults(func=_publish)
-    v = sub.add_parser("validate", help="run every validation check on a release folder")
-    v.add_argument("release")
+    v = _command(sub, "validate", "run every validation check on a release folder")
+    v.add_argument("release", help="the release folder")
     v.add_argument(
-        "--workers", type=int, default=1, help="processes for the great-expectations suites (default 1)"
+        "--workers", type=_workers, default=1, help="processes for the great-expectations suites (default 1)"
     )
     v.set_defaults(func=_validate)
-    r = sub.add_parser(
-        "review-template", help="print a curated-mention review file pre-filled for one document"
+
+
+def _add_curator_commands(sub: Any) -> None:
+    r = _command(sub, "review-template", "write a curated-mention review file pre-filled for one document")
+    r.add_argument("doc_id", help="the document (a doc_id of sources.yaml)")
+    r.add_argument("--corpus", default=str(PROJECT_ROOT / "corpus"), help="corpus folder (default: corpus/)")
+    r.add_argument(
+        "--out",
+        default=None,
+        help="file to write (default: standard output); review files live in "
+        "corpus/annotations/mentions/<doc_id>.yaml",
     )
-    r.add_argument("doc_id")
-    r.add_argument("--corpus", default=str(PROJECT_ROOT / "corpus"))
     r.set_defaults(func=_review_template)
+    a = _command(
+        sub, "add-source", "add a raw text to a corpus: copy it to raw/ and append its sources.yaml entry"
+    )
+    a.add_argument("raw_file", help="the raw text (UTF-8)")
+    a.add_argument("--doc-id", required=True, help="stable id: lower-case letters, digits, underscores")
+    a.add_argument(
+        "--site", required=True, help="site tag (picks the profile and rules; unknown sites: generic)"
+    )
+    a.add_argument("--genre", required=True, choices=_genres(), help="kind of text")
+    a.add_argument("--language", required=True, help="language tag of the text, for example en")
+    a.add_argument("--redistribution", choices=["withhold", "allowed"], default="withhold",
+                   help="may the clean text be redistributed? (default: withhold)")  # fmt: skip
+    a.add_argument("--redistribution-basis", default=None,
+                   help="the rights statement the decision rests on (default: not reviewed yet)")  # fmt: skip
+    a.add_argument("--notes", default=None, help="remarks about the scrape, shown in the DATASHEET")
+    a.add_argument("--corpus", default=str(PROJECT_ROOT / "corpus"), help="corpus folder (default: corpus/)")
+    a.set_defaults(func=_add_source)
+
+
+def _genres() -> list[str]:
+    from irbc.core.schema import load_schema
+
+    genres: list[str] = load_schema("sources_manifest")["properties"]["sources"]["items"]["properties"][
+        "genre"
+    ]["enum"]
+    return genres
 
 
 def parser() -> argparse.ArgumentParser:
+    from irbc import DATASET_VERSION, __version__
+
     p = argparse.ArgumentParser(
-        prog="irbc", description="IR Balancing Corpus: build and validate the dataset."
+        prog="irbc", description="IR Balancing Corpus: build and validate the dataset.", allow_abbrev=False
     )
-    sub = p.add_subparsers(dest="cmd", required=True)
+    p.add_argument("--version", action="version", version=f"irbc {__version__} (dataset {DATASET_VERSION})")
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
     _add_build(sub)
-    _add_others(sub)
+    _add_release_commands(sub)
+    _add_curator_commands(sub)
     return p
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main process so every staging folder is cleaned up on the way out."""
+
+
+def _on_sigterm(pid: int) -> Any:
+    def handler(signum: int, frame: Any) -> None:
+        if os.getpid() != pid:  # a forked worker: die quietly, the main process cleans up
+            os._exit(128 + signum)
+        raise Terminated()
+
+    return handler
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if getattr(args, "scheduler", None) and args.executor != "dask":
+        p.error("--scheduler needs --executor dask")
+    signal.signal(signal.SIGTERM, _on_sigterm(os.getpid()))
     try:
         return int(args.func(args))
     except IrbcError as exc:
         sys.stderr.write(f"irbc {args.cmd}: error: {exc}\n")
         return 1
+    except OSError as exc:  # a file-system failure no stage turned into an IrbcError: still one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"irbc {args.cmd}: error: {where}{exc.strerror or exc}\n")
+        return 1
     except KeyboardInterrupt:
         sys.stderr.write(f"irbc {args.cmd}: interrupted; the previous release is untouched\n")
         return 130
+    except Terminated:
+        sys.stderr.write(f"irbc {args.cmd}: terminated; the previous release is untouched\n")
+        return 143
 
 
 if __name__ == "__main__":

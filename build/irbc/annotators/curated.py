@@ -171,9 +171,10 @@ class CuratedMentions(Annotator):
     table = "concept_mentions"
     gold = True
     needs = (f"concept_mentions/{LEXICON}",)
+    folder = "mentions"
 
     def annotate(self, doc: DocInput, earlier: dict[str, list[dict[str, Any]]]) -> Annotation | None:
-        path = self.env.ann_dir / "mentions" / f"{doc.doc_id}.yaml"
+        path = self.file_for(doc.doc_id)
         if not path.is_file():
             return None
         review = load_config_file(path, "mention_review", keep_lines=True)

@@ -47,9 +47,14 @@ class Annotator:
     table: ClassVar[str]  # the release table the rows go to
     gold: ClassVar[bool] = False  # a reviewed layer: the automatic layer is scored against it
     needs: ClassVar[tuple[str, ...]] = ()  # keys of the annotators whose rows it reads (they run first)
+    folder: ClassVar[str | None] = None  # its files, one per document: annotations/<folder>/<doc_id>.yaml
 
     def __init__(self, env: AnnotatorEnv) -> None:
         self.env = env
+
+    def file_for(self, doc_id: str) -> Path:
+        """The annotator's file for one document (with a ``folder``)."""
+        return self.env.ann_dir / str(self.folder) / f"{doc_id}.yaml"
 
     @classmethod
     def key(cls) -> str:
@@ -93,3 +98,20 @@ def registered() -> list[type[Annotator]]:
 
 def build_annotators(env: AnnotatorEnv) -> list[Annotator]:
     return [cls(env) for cls in registered()]
+
+
+def stray_files(ann_dir: Path, doc_ids: set[str]) -> list[tuple[Path, str]]:
+    """Files in an annotator's folder that no document would read (misnamed, or for no doc_id of the sources
+    manifest): silently ignoring them would lose a document's annotations, so each is reported."""
+    out = []
+    for cls in registered():
+        if cls.folder is None or not (ann_dir / cls.folder).is_dir():
+            continue
+        for p in sorted((ann_dir / cls.folder).iterdir()):
+            if p.name.startswith("."):
+                continue
+            if p.suffix != ".yaml" or not p.is_file():
+                out.append((p, f"not a {cls.name} file: {cls.folder} files are named <doc_id>.yaml"))
+            elif p.stem not in doc_ids:
+                out.append((p, f"names no document: {p.stem!r} is not a doc_id in sources.yaml"))
+    return out

@@ -93,9 +93,10 @@ class CuratedStances(Annotator):
 
     name = "curated_v1"
     table = "stances"
+    folder = "stances"
 
     def annotate(self, doc: DocInput, earlier: dict[str, list[dict[str, Any]]]) -> Annotation | None:
-        path = self.env.ann_dir / "stances" / f"{doc.doc_id}.yaml"
+        path = self.file_for(doc.doc_id)
         if not path.is_file():
             return None
         rows = stance_rows(doc.doc_id, doc.text, doc.units, path, self.env.target_ids)

@@ -19,6 +19,29 @@ class InputError(IrbcError):
         return (InputError, (self.file, self.place, self.reason))
 
 
+class InputErrors(InputError):
+    """Several problems in the input files, all reported at once (one line each, with file, place and reason);
+    ``file``, ``place`` and ``reason`` are those of the first."""
+
+    def __init__(self, problems: list[InputError]) -> None:
+        self.problems = list(problems)
+        first = self.problems[0]
+        self.file, self.place, self.reason = first.file, first.place, first.reason
+        IrbcError.__init__(
+            self,
+            f"{len(self.problems)} problems in the input files:\n"
+            + "\n".join(f"  {p}" for p in self.problems),
+        )
+
+    def __reduce__(self) -> tuple[type, tuple[list[InputError]]]:  # type: ignore[override]
+        return (InputErrors, (self.problems,))
+
+    @classmethod
+    def of(cls, problems: list[InputError]) -> InputError:
+        """One problem as itself, several as one InputErrors."""
+        return problems[0] if len(problems) == 1 else cls(problems)
+
+
 class ValidationFailed(IrbcError):
     """The validation gate refused a release; ``failures`` lists the failing checks."""
 

@@ -29,5 +29,6 @@ class BuildResult:
     )  # seconds per stage (never written to the release)
     checks: list[Check] | None = None  # record and integrity checks the workers already ran (merged)
     ran_on: str = ""  # where the per-document stage ran (for the build log; never written to the release)
+    warnings: list[str] = field(default_factory=list)  # for the build log (sites without a profile...)
     # figures computed once from the tables and kept (release.stats); never written to the release as such
     derived: dict[str, Any] = field(default_factory=dict, repr=False)

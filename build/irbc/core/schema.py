@@ -13,7 +13,7 @@ from typing import Any
 
 import jsonschema
 
-from irbc.core.errors import InputError
+from irbc.core.errors import InputError, InputErrors
 
 
 def schema_dir() -> Path:
@@ -175,7 +175,8 @@ def fast_input_validator(name: str) -> Any:
 
 
 def validate_input(name: str, data: Any, file: str) -> None:
-    """Validate a human-edited input file; the first error names the file, the JSON pointer and the reason.
+    """Validate a human-edited input file; every error is reported at once, each naming the file, the JSON
+    pointer (and line) and the reason.
     A compiled fast validator accepts the common case; anything it rejects goes through the reference
     ``jsonschema``, which decides and words the error."""
     import fastjsonschema
@@ -191,12 +192,13 @@ def validate_input(name: str, data: Any, file: str) -> None:
         except fastjsonschema.JsonSchemaException:
             pass
     errors = sorted(validator(name).iter_errors(plain), key=lambda e: [str(p) for p in e.absolute_path])
-    if errors:
-        e = errors[0]
+    problems = []
+    for e in errors:
         pointer = "/" + "/".join(str(p) for p in e.absolute_path)
         line = _line_of(data, list(e.absolute_path))
-        place = f"{pointer}" + (f" (line {line})" if line else "")
-        raise InputError(file, place, e.message)
+        problems.append(InputError(file, f"{pointer}" + (f" (line {line})" if line else ""), e.message))
+    if problems:
+        raise InputErrors.of(problems)
 
 
 def _line_of(data: Any, path: list[Any]) -> int | None:

@@ -17,7 +17,23 @@ LINE_KEY = "__line__"
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LineLoader(_Base):  # type: ignore[misc, valid-type]
+class _AliasFound(Exception):
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
+
+
+class _NoAliasLoader(_Base):  # type: ignore[misc, valid-type]
+    """Refuses YAML aliases: no input file of this project needs one, and nested aliases expand exponentially
+    in anything that walks the document (a 3 KB file can stand for gigabytes). An alias is the same node
+    constructed a second time, which is caught before any of it is built."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise _AliasFound(node.start_mark)
+        return super().construct_object(node, deep)
+
+
+class _LineLoader(_NoAliasLoader):
     pass
 
 
@@ -44,7 +60,13 @@ def load_data(path: Path, *, keep_lines: bool = False) -> Any:
         except json.JSONDecodeError as exc:
             raise InputError(str(path), f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from exc
     try:
-        data = yaml.load(text, Loader=_LineLoader if keep_lines else yaml.SafeLoader)
+        data = yaml.load(text, Loader=_LineLoader if keep_lines else _NoAliasLoader)
+    except _AliasFound as exc:
+        raise InputError(
+            str(path),
+            f"line {exc.mark.line + 1}",
+            "YAML anchors and aliases (&name, *name) are not allowed in input files: the node here is reused",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"line {mark.line + 1}" if mark is not None else None

@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import time
-from pathlib import Path
+from functools import cache
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from irbc.core.errors import InputError
 from irbc.core.io import sha256_file
 from irbc.core.schema import DOC_TABLES, TABLES
-from irbc.core.tables import TableStore, table_path
+from irbc.core.tables import PARQUET_OPTIONS, TableStore, table_path
 from irbc.gate.expectations import gx_checks
 from irbc.gate.records import chunked_record_checks, jsonschema_checks, record_checks
 from irbc.gate.report import MAX_EXAMPLES, Check, Report, guarded
@@ -65,16 +68,116 @@ def read_release_arrow(release: Path) -> dict[str, Any]:
     return {t: store.read(t) for t in TABLES}
 
 
+def check_release_folder(release: Path) -> None:
+    """Refuse, in one line, a path that is not an irbc release folder at all (missing, a file, a folder with
+    neither manifest.json nor data/), before any of its files is read."""
+    if not release.exists():
+        raise InputError(str(release), None, "release folder does not exist")
+    if not release.is_dir():
+        raise InputError(str(release), None, "is a file, not a release folder")
+    has_manifest = os.path.lexists(release / "manifest.json")
+    has_data = os.path.lexists(release / "data")
+    if not has_manifest and not has_data:
+        raise InputError(str(release), None, "is not an irbc release: no manifest.json and no data/ folder")
+    if not has_data:
+        raise InputError(str(release), None, "is not a complete irbc release: no data/ folder")
+
+
 def open_release(release: Path) -> TableStore:
     """The tables of a release folder, read from its files on access (a piece at a time by the checks). Every
-    table file must be there with a readable footer; a read that fails later names its file too."""
+    table file must be there, a regular file inside the release (never read through a symbolic link), with a
+    readable footer; a read that fails later names its file too."""
+    release = Path(release)
+    check_release_folder(release)
     store = TableStore(folder=release / "data")
     for t in TABLES:
         path = table_path(release / "data", t)
+        unsafe = entry_problem(release, str(path.relative_to(release)))
+        if unsafe:
+            raise InputError(str(path), None, f"{unsafe}: a release holds regular files only")
         if not path.is_file():
             raise InputError(str(path), None, "missing table file")
         store.schema(t)
     return store
+
+
+# ------------------------------------------------------------------------------------------ the release's files
+def release_files(release: Path) -> tuple[list[str], list[str]]:
+    """The regular files of a release folder (POSIX paths relative to it, sorted), and one line for each entry
+    that is not a regular file or folder (a symbolic link, named with its target, a FIFO, ...). Never follows a
+    link, so nothing outside the folder is listed."""
+    files: list[str] = []
+    odd: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(release):
+        here = Path(dirpath)
+        for name in sorted(dirnames + filenames):
+            p = here / name
+            rel = p.relative_to(release).as_posix()
+            mode = p.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                odd.append(f"{rel} is a symbolic link (to {os.readlink(p)})")
+            elif stat.S_ISREG(mode):
+                files.append(rel)
+            elif not stat.S_ISDIR(mode):
+                odd.append(f"{rel} is not a regular file")
+    return sorted(files), sorted(odd)
+
+
+def entry_problem(release: Path, rel: str) -> str | None:
+    """Why the path ``rel`` (a manifest entry, a table file) must not be read from ``release``, or None: it is
+    absolute, climbs out (``..``), is not written as irbc writes paths, or goes through a symbolic link."""
+    p = PurePosixPath(rel)
+    if p.is_absolute() or ".." in p.parts:
+        return "points outside the release folder (not read)"
+    if not rel or str(p) != rel or "\\" in rel or rel == ".":
+        return "is not a plain relative path inside the release (not read)"
+    for i in range(1, len(p.parts) + 1):
+        if release.joinpath(*p.parts[:i]).is_symlink():
+            through = f"goes through the symbolic link {'/'.join(p.parts[:i])}" if i < len(p.parts) else ""
+            return (through or "is a symbolic link") + " (not read)"
+    if not (release / rel).resolve().is_relative_to(release.resolve()):
+        return "resolves outside the release folder (not read)"
+    return None
+
+
+RELEASE_HAS_IT = "every release irbc build writes has it"
+
+
+def read_release_json(release: Path, name: str, needed_for: str | None = None) -> Any:
+    """The JSON file ``name`` of a release, or None if it is absent (or a symbolic link, which is never read;
+    the release-file checks name it). ``needed_for``: absent is an error naming the file and what needs it.
+    Unreadable or invalid JSON is always an error naming the file, the place and the reason."""
+    path = release / name
+    unsafe = entry_problem(release, name)
+    if unsafe or not path.is_file():
+        if needed_for is None:
+            return None
+        raise InputError(str(path), None, f"{unsafe or 'missing'}: {needed_for} needs it ({RELEASE_HAS_IT})")
+    return parse_json_file(path)
+
+
+def parse_json_file(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"byte {exc.start}", f"not UTF-8 text ({exc.reason})") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            str(path), f"line {exc.lineno} column {exc.colno}", f"not valid JSON: {exc.msg}"
+        ) from exc
+    except OSError as exc:
+        raise InputError(str(path), None, f"cannot be read: {exc.strerror or exc}") from exc
+
+
+def json_members(data: Any, path: Path, *keys: str) -> dict[str, Any]:
+    """``data`` (parsed from ``path``) as a JSON object holding every one of ``keys``, or an error naming the
+    first one missing."""
+    if not isinstance(data, dict):
+        raise InputError(str(path), None, f"not a JSON object (it holds a {type(data).__name__})")
+    for k in keys:
+        if k not in data:
+            raise InputError(str(path), None, f'no "{k}" member')
+    return data
 
 
 def _parquet_rows(path: Path) -> int:
@@ -84,15 +187,26 @@ def _parquet_rows(path: Path) -> int:
 
 
 def manifest_checks(release: Path) -> list[Check]:
+    """The files against the manifest: every entry a plain path inside the release, present, with its SHA-256,
+    size and row count; every regular file listed. A missing or corrupt manifest is one failing check."""
+    release = Path(release)
     mpath = release / "manifest.json"
-    if not mpath.is_file():
+    if not os.path.lexists(mpath):
         return [Check("manifest.json present", "release", "manifest", False, 0, 1, ["manifest.json missing"])]
-    manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    try:
+        files = _manifest_files(release)
+    except InputError as exc:
+        where = f" at {exc.place}" if exc.place else ""
+        return [_manifest_check(0, [f"manifest.json{where}: {exc.reason}"])]
     probs = []
-    files = manifest.get("files", {})
     for rel, info in sorted(files.items()):
+        unsafe = entry_problem(release, rel)
         p = release / rel
-        if not p.is_file():
+        if unsafe:
+            probs.append(f"{rel!r}: {unsafe}")
+        elif not isinstance(info, dict) or not isinstance(info.get("sha256"), str):
+            probs.append(f"{rel}: the manifest entry has no sha256")
+        elif not p.is_file():
             probs.append(f"{rel} listed in manifest but missing")
         elif sha256_file(p) != info["sha256"]:
             probs.append(f"{rel}: SHA-256 differs from the manifest (tampered or corrupted)")
@@ -100,36 +214,170 @@ def manifest_checks(release: Path) -> list[Check]:
             probs.append(f"{rel}: {p.stat().st_size} bytes, the manifest says {info.get('bytes')}")
         elif p.suffix == ".parquet" and _parquet_rows(p) != info.get("rows"):
             probs.append(f"{rel}: {_parquet_rows(p)} rows, the manifest says {info.get('rows')}")
-    on_disk = {str(p.relative_to(release)) for p in release.rglob("*") if p.is_file()} - {"manifest.json"}
+    on_disk = set(release_files(release)[0]) - {"manifest.json"}
     for extra in sorted(on_disk - set(files)):
         probs.append(f"{extra} is not listed in the manifest")
-    return [
-        Check(
-            "files match manifest SHA-256",
-            "release",
-            "manifest",
-            not probs,
-            len(files),
-            len(probs),
-            probs[:MAX_EXAMPLES],
+    return [_manifest_check(len(files), probs)]
+
+
+def _manifest_files(release: Path) -> dict[str, Any]:
+    mpath = release / "manifest.json"
+    unsafe = entry_problem(release, "manifest.json")
+    if unsafe:
+        raise InputError(str(mpath), None, unsafe)
+    if not mpath.is_file():
+        raise InputError(str(mpath), None, "not a file")
+    files = json_members(parse_json_file(mpath), mpath, "files")["files"]
+    if not isinstance(files, dict):
+        raise InputError(str(mpath), None, f'its "files" member is not an object (a {type(files).__name__})')
+    return files
+
+
+def _manifest_check(n: int, probs: list[str]) -> Check:
+    return Check(
+        "files match manifest SHA-256", "release", "manifest", not probs, n, len(probs), probs[:MAX_EXAMPLES]
+    )
+
+
+def link_check(release: Path) -> Check:
+    """A release holds regular files and folders only: ``publish`` would upload what a link points to."""
+    files, odd = release_files(release)
+    return Check(
+        "no symbolic links or other non-regular files in the release",
+        "release",
+        "manifest",
+        not odd,
+        len(files) + len(odd),
+        len(odd),
+        odd[:MAX_EXAMPLES],
+    )
+
+
+# ------------------------------------------------------------------------------------------ Parquet schemas
+@cache
+def written_schema(table: str) -> Any:
+    """The Arrow schema a file that core.tables wrote for ``table`` (from schema/) reads back with: Parquet's
+    round trip renames list items ``element`` and keeps the schema-level and field metadata."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    from irbc.core.arrow import arrow_schema
+
+    buf = io.BytesIO()
+    with pq.ParquetWriter(buf, arrow_schema(table), **PARQUET_OPTIONS):  # type: ignore[arg-type]
+        pass
+    return pq.ParquetFile(io.BytesIO(buf.getvalue())).schema_arrow
+
+
+def schema_differences(got: Any, want: Any) -> list[str]:
+    """Every difference between the Arrow schema of a file (``got``) and the expected one (``want``), first
+    the columns (names, order, then each column's type, nullability and description), then the schema's own
+    metadata (title, description)."""
+    out = _fields_differences("", list(got), list(want))
+    out += _metadata_differences("schema metadata", got.metadata, want.metadata)
+    if not out and not got.equals(want, check_metadata=True):
+        out.append("differs from the schema derived from schema/")  # never pass a difference not described
+    return out
+
+
+def _fields_differences(prefix: str, got: list[Any], want: list[Any]) -> list[str]:
+    gn, wn = [f.name for f in got], [f.name for f in want]
+    what = f"{prefix.rstrip('.')} " if prefix else ""
+    out = []
+    missing, extra = [n for n in wn if n not in gn], [n for n in gn if n not in wn]
+    if missing:
+        out.append(f"{what}missing field(s) {', '.join(missing)}")
+    if extra:
+        out.append(f"{what}field(s) not in schema/: {', '.join(extra)}")
+    common = [n for n in gn if n in wn]
+    if common != [n for n in wn if n in gn]:
+        out.append(
+            f"{what}fields in the order {', '.join(common)}; schema/ has {', '.join(n for n in wn if n in gn)}"
         )
-    ]
+    by_name = {f.name: f for f in got}
+    for w in want:
+        if w.name in by_name:
+            out += _field_differences(prefix + w.name, by_name[w.name], w)
+    return out
 
 
+def _field_differences(path: str, got: Any, want: Any) -> list[str]:
+    import pyarrow as pa
+
+    gt, wt = got.type, want.type
+    if pa.types.is_struct(gt) and pa.types.is_struct(wt):
+        out = _fields_differences(
+            path + ".",
+            [gt.field(i) for i in range(gt.num_fields)],
+            [wt.field(i) for i in range(wt.num_fields)],
+        )
+    elif pa.types.is_list(gt) and pa.types.is_list(wt):
+        out = _field_differences(path + "[]", gt.value_field, wt.value_field)
+    elif gt != wt:
+        out = [f"{path}: type {gt}, schema/ says {wt}"]
+    else:
+        out = []
+    if got.nullable != want.nullable:
+        out.append(
+            f"{path}: {'nullable' if got.nullable else 'not nullable'} in the file, "
+            f"{'nullable' if want.nullable else 'not nullable'} in schema/"
+        )
+    return out + _metadata_differences(path, got.metadata, want.metadata)
+
+
+def _metadata_differences(
+    where: str, got: dict[bytes, bytes] | None, want: dict[bytes, bytes] | None
+) -> list[str]:
+    got, want = got or {}, want or {}
+    out = []
+    for k in sorted(set(got) | set(want)):
+        if got.get(k) != want.get(k):
+            key = k.decode("utf-8", "replace")
+            out.append(f"{where}: {key} {_short(got.get(k))}, schema/ says {_short(want.get(k))}")
+    return out
+
+
+def _short(v: bytes | None) -> str:
+    s = "" if v is None else v.decode("utf-8", "replace")
+    return "absent" if v is None else repr(s if len(s) <= 60 else s[:57] + "...")
+
+
+def parquet_schema_checks(tables: TableStore) -> list[Check]:
+    """One check per table: its file's Arrow schema is the one derived from schema/ (as written by the build):
+    field names and order, types, nullability, descriptions, and the table's title and description."""
+    checks = []
+    for t in TABLES:
+        want = written_schema(t)
+        diffs = schema_differences(tables.schema(t), want)
+        checks.append(
+            Check(
+                f"Parquet schema == schema/{t}.schema.json (fields, types, nullability, metadata)",
+                t,
+                "parquet_schema",
+                not diffs,
+                len(want),
+                len(diffs),
+                diffs[:MAX_EXAMPLES],
+            )
+        )
+    return checks
+
+
+# ------------------------------------------------------------------------------------------ the whole release
 def validate_release(release: Path, workers: int = 1) -> Report:
-    """Every content check plus the manifest checks on a release folder; ``workers`` processes run the
+    """Every content check (as the build ran them) plus the release-file checks (required files, manifest, no
+    links, Parquet schemas: kinds ``RELEASE_FILE_KINDS``) on a release folder; ``workers`` processes run the
     great-expectations pieces (the report does not depend on it)."""
     release = Path(release)
-    if not release.is_dir():
-        raise InputError(str(release), None, "release folder does not exist")
     tables = open_release(release)
     summary = probes = None
-    bs = release / "build_summary.json"
-    if bs.is_file():
-        summary = json.loads(bs.read_text(encoding="utf-8"))["summary"]
-    bc = release / "build_config.json"
-    if bc.is_file():
-        probes = json.loads(bc.read_text(encoding="utf-8")).get("noise_probes")
+    bs = read_release_json(release, "build_summary.json")
+    if bs is not None:
+        summary = json_members(bs, release / "build_summary.json", "summary")["summary"]
+    bc = read_release_json(release, "build_config.json")
+    if bc is not None:
+        probes = json_members(bc, release / "build_config.json").get("noise_probes")
     report = validate_tables(tables, summary, probes, workers=workers)
     from irbc.release.exporters import required_files
 
@@ -147,4 +395,6 @@ def validate_release(release: Path, workers: int = 1) -> Report:
         )
     )
     report.checks += manifest_checks(release)
+    report.checks.append(link_check(release))
+    report.checks += parquet_schema_checks(tables)
     return report

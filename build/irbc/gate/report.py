@@ -9,13 +9,16 @@ from typing import Any
 from irbc.core.errors import ValidationFailed
 
 MAX_EXAMPLES = 5
+# checks only `irbc validate` runs (they need the release's own files); every other kind is a content check,
+# as the build ran it and counted it in the release's validation_report.json
+RELEASE_FILE_KINDS = ("manifest", "parquet_schema")
 
 
 @dataclass
 class Check:
     name: str
     table: str
-    kind: str  # jsonschema | great_expectations | integrity | manifest
+    kind: str  # jsonschema | great_expectations | integrity | manifest | parquet_schema
     passed: bool
     checked: int = 0
     failed: int = 0
@@ -43,6 +46,25 @@ class Report:
     @property
     def n_checks(self) -> int:
         return len(self.checks)
+
+    def counts(self) -> dict[str, int]:
+        """Checks in all, failed, content checks (what the build's validation_report.json counts) and
+        release-file checks (manifest, links, Parquet schemas: only on a release folder)."""
+        files = sum(1 for c in self.checks if c.kind in RELEASE_FILE_KINDS)
+        return {
+            "checks": self.n_checks,
+            "failed": len(self.failures),
+            "content": self.n_checks - files,
+            "release_files": files,
+        }
+
+    def count_line(self) -> str:
+        """'M checks, F failed (N content checks, as run by the build, + K release-file checks)'."""
+        n = self.counts()
+        return (
+            f"{n['checks']} checks, {n['failed']} failed ({n['content']} content checks, as run by the build, "
+            f"+ {n['release_files']} release-file checks)"
+        )
 
     def failure(self) -> ValidationFailed:
         return ValidationFailed([c.line() for c in self.failures])

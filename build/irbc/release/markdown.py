@@ -52,3 +52,18 @@ def render(name: str, values: dict[str, Any], blocks: dict[str, dict[str, str]])
         for group, items in blocks.items()
     }
     return text.format(**values, **filled)
+
+
+def source_fields_markdown() -> str:
+    """The fields of a sources.yaml entry, from schema/sources_manifest.schema.json (the README's section on
+    adding texts shows this list; tests/test_docs.py keeps it in sync)."""
+    from irbc.core.schema import load_schema
+
+    item = load_schema("sources_manifest")["properties"]["sources"]["items"]
+    lines = []
+    for name, prop in item["properties"].items():
+        need = "required" if name in item["required"] else "optional"
+        kind = " | ".join(f"`{v}`" for v in prop["enum"]) if "enum" in prop else None
+        null = " (may be `null`)" if "null" in (prop.get("type") or []) else ""
+        lines.append(f"- `{name}` ({need}{', one of ' + kind if kind else ''}){null}: {prop['description']}")
+    return "\n".join(lines)

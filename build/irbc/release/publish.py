@@ -5,50 +5,100 @@ These machines cannot reach the Hub, so the dry run and the refusals are tested;
 
 from __future__ import annotations
 
-import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from irbc.core.errors import IrbcError
-from irbc.gate.release import validate_release
+from irbc.gate.release import (
+    check_release_folder,
+    json_members,
+    read_release_json,
+    release_files,
+    validate_release,
+)
 
 
 def plan(release: Path) -> list[tuple[str, int]]:
-    return sorted((str(p.relative_to(release)), p.stat().st_size) for p in release.rglob("*") if p.is_file())
+    """The regular files of the release with their sizes (links are never followed: ``publish`` refuses them)."""
+    return [(rel, (release / rel).stat().st_size) for rel in release_files(release)[0]]
 
 
 def publish(release: Path, repo_id: str, *, dry_run: bool = True) -> list[tuple[str, int]]:
     if "/" not in repo_id or repo_id.count("/") != 1 or not all(repo_id.split("/")):
         raise IrbcError(f"--repo-id must be OWNER/NAME, got {repo_id!r}")
+    release = Path(release)
+    check_release_folder(release)
+    odd = release_files(release)[1]
+    if odd:  # upload_folder would upload what a link points to (anything on this machine)
+        more = f" and {len(odd) - 3} more" if len(odd) > 3 else ""
+        raise IrbcError(
+            f"refusing to publish {release}: a release holds regular files only, and {'; '.join(odd[:3])}{more}"
+        )
     report = validate_release(release)
     if not report.passed:
         raise IrbcError(
             f"refusing to publish {release}: it does not validate ({len(report.failures)} failing "
             f"check(s); run `irbc validate {release}`)"
         )
-    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json_members(
+        read_release_json(release, "manifest.json", "publish"), release / "manifest.json", "dataset_version"
+    )
     tag = f"v{manifest['dataset_version']}"
     files = plan(release)
+    token = None if dry_run else os.environ.get("HF_TOKEN", "").strip()
+    if not dry_run and not token:
+        raise IrbcError("HF_TOKEN is not set: cannot upload (nothing was uploaded)")
     out = sys.stdout
     mode = "DRY RUN: would upload" if dry_run else "uploading"
     out.write(f"{mode} {len(files)} files to https://huggingface.co/datasets/{repo_id} (tag {tag})\n")
     for rel, size in files:
         out.write(f"  {rel}\t{size}\n")
-    if dry_run:
-        return files
-    token = os.environ.get("HF_TOKEN")
-    if not token:
-        raise IrbcError("HF_TOKEN is not set: cannot upload")
-    from huggingface_hub import HfApi
-
-    api = HfApi(token=token)
-    api.create_repo(repo_id, repo_type="dataset", exist_ok=True)
-    api.upload_folder(
-        folder_path=str(release),
-        repo_id=repo_id,
-        repo_type="dataset",
-        commit_message=f"IR Balancing Corpus {tag}",
-    )
-    api.create_tag(repo_id, tag=tag, repo_type="dataset")
+    out.flush()
+    if not dry_run:
+        _upload(release, repo_id, tag, str(token))
     return files
+
+
+def _upload(release: Path, repo_id: str, tag: str, token: str) -> None:
+    """The few Hub calls; a Hub that cannot be reached, or answers with an error, is one line naming the step."""
+    try:
+        from huggingface_hub import HfApi
+        from huggingface_hub.errors import HfHubHTTPError
+    except ImportError as exc:
+        raise IrbcError(f"cannot upload: huggingface_hub is not installed ({exc})") from exc
+    api = HfApi(token=token)
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        (
+            "creating the dataset repository",
+            lambda: api.create_repo(repo_id, repo_type="dataset", exist_ok=True),
+        ),
+        (
+            "uploading the files",
+            lambda: api.upload_folder(
+                folder_path=str(release),
+                repo_id=repo_id,
+                repo_type="dataset",
+                commit_message=f"IR Balancing Corpus {tag}",
+            ),
+        ),
+        (f"creating the tag {tag}", lambda: api.create_tag(repo_id, tag=tag, repo_type="dataset")),
+    ]
+    # HfHubHTTPError's bases are the HTTP client's own error base (httpx2, httpx or requests by version: its
+    # connection errors) and OSError (offline mode, timeouts, socket errors)
+    hub_errors = tuple(c for c in HfHubHTTPError.__mro__ if issubclass(c, Exception) and c is not Exception)
+    for i, (what, call) in enumerate(steps):
+        try:
+            call()
+        except hub_errors as exc:
+            done = (
+                f" (done before it: {', '.join(w for w, _ in steps[:i])})" if i else " (nothing was uploaded)"
+            )
+            msg = " ".join(str(exc).split())[:300] or type(exc).__name__
+            if isinstance(exc, HfHubHTTPError):
+                raise IrbcError(f"the Hub refused {what} for {repo_id}: {msg}{done}") from exc
+            if isinstance(exc, OSError) and exc.filename:  # a local file, not the network
+                raise IrbcError(f"{what} failed: {exc.filename}: {exc.strerror or msg}{done}") from exc
+            raise IrbcError(f"could not reach the Hub while {what} for {repo_id}: {msg}{done}") from exc

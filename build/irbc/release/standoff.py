@@ -5,7 +5,6 @@ of the raw files into a release identical to the full build. Which columns are w
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -83,22 +82,45 @@ def _refill(tables: dict[str, list[dict[str, Any]]], release: Path, doc_id: str,
 
 def rehydrate(release: Path, raw_dir: Path) -> BuildResult:
     """Rebuild the full BuildResult of a stand-off release from the raw files in ``raw_dir``."""
-    from irbc.gate.release import read_release_tables
+    from irbc.gate.release import (
+        RELEASE_HAS_IT,
+        check_release_folder,
+        entry_problem,
+        json_members,
+        read_release_json,
+        read_release_tables,
+    )
     from irbc.stages.document import process_document
     from irbc.stages.read import load_corpus_config
 
     release, raw_dir = Path(release), Path(raw_dir)
     if not raw_dir.is_dir():
         raise InputError(str(raw_dir), None, "raw folder does not exist")
-    tables = read_release_tables(release)
-    config = json.loads((release / "build_config.json").read_text(encoding="utf-8"))
-    summary = json.loads((release / "build_summary.json").read_text(encoding="utf-8"))
+    check_release_folder(release)
+    # every file rehydration needs, checked before the (large) tables are read; a release irbc wrote has them
+    config = read_release_json(release, "build_config.json", "rehydrate")
+    json_members(config, release / "build_config.json", "text_policy", "inputs", "noise_probes")
+    summary = read_release_json(release, "build_summary.json", "rehydrate")
+    json_members(
+        summary, release / "build_summary.json", "summary", "diagnostics", "skipped", "tagger_scores"
+    )
+    for rel in (BUILD_INPUTS, *(f"{BUILD_INPUTS}/{name}" for name in INPUT_FILES)):
+        problem = entry_problem(release, rel) or (None if (release / rel).exists() else "missing")
+        if problem:
+            raise InputError(str(release / rel), None, f"{problem}: rehydrate needs it ({RELEASE_HAS_IT})")
     cfg = load_corpus_config(release / BUILD_INPUTS)
+    tables = read_release_tables(release)
     sources = {s["doc_id"]: s for s in cfg.sources}
     for i, doc in enumerate(tables["documents"]):
         if doc["text"] is not None:
             continue
-        src = sources[doc["doc_id"]]
+        src = sources.get(doc["doc_id"])
+        if src is None:
+            raise InputError(
+                str(release / BUILD_INPUTS / "sources.yaml"),
+                None,
+                f"no source for withheld document {doc['doc_id']}",
+            )
         raw, sha = _read_raw_checked(raw_dir, src, doc)
         res = process_document(src, raw, cfg.rules, cfg.profile(src["site"]), sha)
         full = to_row(res.document)

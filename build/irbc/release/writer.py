@@ -4,6 +4,7 @@ first and removed last; a build killed half-way leaves it as it was, and the nex
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -12,16 +13,103 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from irbc.core.errors import IrbcError
+
+MANIFEST = "manifest.json"
+
+
+class UnsafeTarget(IrbcError):
+    """The output folder is one this tool must never replace; nothing was touched."""
+
+    def __init__(self, out: Path, reason: str) -> None:
+        super().__init__(f"--out {out}: {reason}; refusing to write there (nothing was touched)")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _release_files(folder: Path) -> set[str] | None:
+    """The files an irbc release's manifest lists, or None if ``folder`` holds no readable irbc manifest."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        return None
+    if "dataset_version" not in manifest:
+        return None
+    return set(manifest["files"])
+
+
+def check_target(out: Path, protected: dict[str, Path]) -> Path:
+    """Refuse, before any work starts, an output folder whose replacement could destroy a user's files: it may be
+    missing, an empty folder, or an irbc release (its manifest lists every file in it). Never the root, the home
+    folder, the current directory or a folder holding it, nor a ``protected`` folder (the corpus, the input
+    release), a folder inside one or a folder holding one. Returns the resolved target."""
+    out = Path(out)
+    if out.is_symlink():
+        raise UnsafeTarget(out, "is a symbolic link")
+    target = out.resolve()
+    for what, folder in (
+        ("the root folder", Path("/")),
+        ("your home folder", Path.home()),
+        ("the current folder", Path.cwd()),
+    ):
+        if _inside(folder.resolve(), target):
+            raise UnsafeTarget(out, f"is or holds {what}")
+    for what, folder in protected.items():
+        f = Path(folder).resolve()
+        if _inside(f, target) or _inside(target, f):
+            raise UnsafeTarget(out, f"is, holds or lies inside {what} ({folder})")
+    if not target.exists():
+        parent = next(p for p in target.parents if p.exists())
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise UnsafeTarget(out, f"{parent} is not writable")
+        return target
+    if not target.is_dir():
+        raise UnsafeTarget(out, "exists and is not a folder")
+    entries = list(target.iterdir())
+    if not entries:
+        return _writable(out, target)
+    listed = _release_files(target)
+    if listed is None:
+        raise UnsafeTarget(
+            out, "is a folder that is not empty and not an irbc release (no irbc manifest.json)"
+        )
+    for p in sorted(target.rglob("*")):
+        rel = str(p.relative_to(target))
+        if p.is_symlink():
+            raise UnsafeTarget(out, f"the release holds a symbolic link ({rel})")
+        if p.is_file() and rel != MANIFEST and rel not in listed:
+            raise UnsafeTarget(out, f"holds {rel}, which is not part of the release")
+    return _writable(out, target)
+
+
+def _writable(out: Path, target: Path) -> Path:
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise UnsafeTarget(out, f"{target.parent} is not writable")
+    return target
+
 
 @contextmanager
 def staged(out: Path) -> Iterator[tuple[Path, Path]]:
     """``with staged(out) as (tmp, out):`` write into ``tmp``; on leaving the block without an error ``tmp``
     replaces ``out`` (the resolved target); on any error ``tmp`` is removed and ``out`` is untouched."""
     out = Path(out).resolve()
-    tmp = _staging(out)
+    try:
+        tmp = _staging(out)
+    except OSError as exc:
+        raise IrbcError(f"cannot write beside {out}: {exc.strerror or exc}; nothing was changed") from exc
     try:
         yield tmp, out
         _swap(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        where = exc.filename or out
+        raise IrbcError(
+            f"{where}: {exc.strerror or exc}; nothing was released, the previous release is untouched"
+        ) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from irbc.core.errors import IrbcError
 from irbc.run.worker import ChunkOut, Task, run_chunk_with
+
+CONNECT_TIMEOUT_S = 5  # an unreachable scheduler is reported after this long
 
 
 def run_dask(
@@ -24,7 +27,13 @@ def run_dask(
             host="127.0.0.1",
             silence_logs=40,
         )
-    client = Client(scheduler or cluster)
+    try:
+        client = Client(scheduler or cluster, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError) as exc:
+        if cluster is not None:
+            cluster.close()
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise IrbcError(f"cannot reach the dask scheduler at {scheduler}: {reason}") from None
     n = len(client.scheduler_info().get("workers", {}))
     ran_on.append(f"dask.distributed, scheduler {client.scheduler.address}, {n} workers")
     try:

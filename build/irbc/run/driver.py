@@ -20,6 +20,7 @@ from irbc import DATASET_VERSION
 from irbc.annotators.agreement import stance_agreement, tagger_scores
 from irbc.annotators.curated import CURATED
 from irbc.annotators.lexicon import LEXICON
+from irbc.annotators.registry import stray_files
 from irbc.core.arrow import to_arrow
 from irbc.core.errors import InputError
 from irbc.core.io import sha256_file
@@ -84,7 +85,15 @@ class _Collector:
         """A skippable input error: raised in error mode, recorded in skip mode."""
         if self.opts.on_bad_input == "error":
             raise err
-        self.skipped.append({"doc_id": doc_id or "", "file": err.file, "reason": str(err)})
+        rel = InputError(self.corpus_relative(err.file), err.place, err.reason)
+        self.skipped.append({"doc_id": doc_id or "", "file": rel.file, "reason": str(rel)})
+
+    def corpus_relative(self, path: str) -> str:
+        """``corpus/<path inside the corpus folder>``, as in the provenance: a release never records host paths."""
+        try:
+            return "corpus/" + Path(path).resolve().relative_to(Path(self.opts.corpus).resolve()).as_posix()
+        except ValueError:
+            return Path(path).name
 
     def plan(self) -> _Plan:
         """The corpus configuration, and every raw file on disk that the manifest does not list."""
@@ -96,6 +105,8 @@ class _Collector:
         on_disk = {p.name for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith(".")}
         for name in sorted(on_disk - listed):
             self.bad(InputError(str(raw_dir / name), None, "raw file is not listed in sources.yaml"))
+        for path, reason in stray_files(cfg.root / "annotations", {s["doc_id"] for s in cfg.sources}):
+            self.bad(InputError(str(path), None, reason))
         return _Plan(cfg, [], on_disk, {}, dict(cfg.input_hashes))
 
     def hash_sources(self, plan: _Plan) -> None:
@@ -152,7 +163,7 @@ class _Collector:
         self,
         plan: _Plan,
         ctx: BuildContext,
-        progress: Callable[[str], None] | None,
+        progress: Callable[[str, int, int], None] | None,
         meanwhile: Callable[[], None] | None,
     ) -> None:
         """Run the per-document stage and move its tables into the sink (or memory), in manifest order."""
@@ -163,9 +174,9 @@ class _Collector:
         o = self.opts
         for chunk in run_chunks(tasks, ctx, o.workers, o.executor, o.scheduler, self.ran_on):
             for d in chunk.docs:
-                if progress:
-                    progress(d.source["doc_id"])
                 self.outs[d.source["doc_id"]] = d
+                if progress:
+                    progress(d.source["doc_id"], len(self.outs), len(plan.todo))
             self.settle(plan, todo_ids)
             for t in DOC_TABLES:
                 self.add(t, chunk.tables[t])
@@ -251,7 +262,7 @@ def _config(opts: BuildOptions, plan: _Plan, skipped: list[dict[str, str]]) -> d
 
 def collect(
     opts: BuildOptions,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
     sink: Path | None = None,
     meanwhile: Callable[[], None] | None = None,
 ) -> BuildResult:
@@ -289,12 +300,13 @@ def collect(
         c.timings,
         merge_checks(c.chunk_checks),
         "; ".join(c.ran_on),
+        plan.cfg.profile_warnings(),
     )
 
 
 def build_release(
     opts: BuildOptions,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
     stage: Callable[[str], None] | None = None,
 ) -> tuple[BuildResult, Any, Path]:
     """The whole build: stream the tables into a staging folder beside ``opts.out``, validate them there (the
@@ -304,8 +316,9 @@ def build_release(
     from irbc.gate.expectations import prepare_gate
     from irbc.gate.release import validate_tables
     from irbc.release.exporters import finalize
-    from irbc.release.writer import staged
+    from irbc.release.writer import check_target, staged
 
+    check_target(Path(opts.out), {"the corpus folder": Path(opts.corpus)})
     with staged(Path(opts.out)) as (tmp, out):
         # with workers, set great-expectations up here while they build the documents, not after them
         parallel = opts.workers > 1 or opts.executor == "dask"

@@ -8,6 +8,7 @@ from typing import Any
 
 from irbc.core.io import fold_diacritics
 from irbc.core.records import Callout, Diagnostic, Note, Paragraph
+from irbc.stages.rules import compile_declared
 
 AUTHOR_YEAR = re.compile(
     r"(?P<names>[A-Z][\w’'\-]+(?:(?:,\s*|\s+(?:&|and)\s+|,\s*&\s*)[A-Z][\w’'\-]+)*(?:\s+et al\.)?)"
@@ -21,26 +22,28 @@ def link_callouts(
     """Callouts per note id, and a diagnostic for every marker that names no note."""
     spec = prof.get("callouts") or {}
     if spec.get("pattern"):
-        return _marker_callouts(doc_id, re.compile(spec["pattern"]), paragraphs, notes, text)
+        return _marker_callouts(doc_id, compile_declared(spec["pattern"]), paragraphs, notes, text)
     if spec.get("author_year"):
         return _author_year_callouts(paragraphs, notes, text), []
     return {n.note_id: [] for n in notes}, []
 
 
 def _marker_callouts(
-    doc_id: str, rx: re.Pattern[str], paragraphs: list[Paragraph], notes: list[Note], text: str
+    doc_id: str, rx: Any, paragraphs: list[Paragraph], notes: list[Note], text: str
 ) -> tuple[dict[str, list[Callout]], list[Diagnostic]]:
+    """The declared callout pattern (RE2) is searched in each paragraph's text."""
     found: dict[str, list[Callout]] = {n.note_id: [] for n in notes}
     diags: list[Diagnostic] = []
     by_label = {n.label: n.note_id for n in notes}
     for p in paragraphs:
-        for m in rx.finditer(text, p.start, p.end):
+        for m in rx.finditer(text[p.start : p.end]):
+            start, end = p.start + m.start(), p.start + m.end()
             nid = by_label.get(m.group())
             if nid is None:
                 msg = f"callout {m.group()} in {p.paragraph_id} has no note"
-                diags.append(Diagnostic(doc_id, "callout_without_note", msg, m.start(), m.end()))
+                diags.append(Diagnostic(doc_id, "callout_without_note", msg, start, end))
             else:
-                found[nid].append(Callout(m.start(), m.end(), p.paragraph_id))
+                found[nid].append(Callout(start, end, p.paragraph_id))
     return found, diags
 
 

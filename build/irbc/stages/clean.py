@@ -17,6 +17,7 @@ from functools import lru_cache
 import ftfy
 
 from irbc.core.records import Edit
+from irbc.stages.rules import Claims
 
 # ftfy repairs mojibake only; the authors' typography (curly quotes, dashes, ligatures, widths) is kept.
 FTFY_CONFIG = ftfy.TextFixerConfig(
@@ -43,6 +44,15 @@ NON_ASCII = re.compile(r"[^\s\x00-\x7f]")  # a non-space, non-ASCII character
 TOKEN_REST = re.compile(r"\S*")
 BULLET = re.compile(r"[•·▪◦‣∙]\s*")
 LIST_LINE = re.compile(r"\s*\n\s*(?=[•·▪◦‣∙])")
+# Invisible characters carry no text but hide words from the tagger ("bal\u202eancing"): bidi controls
+# (embeddings, overrides, isolates, marks) and zero-width characters (a U+FEFF inside the text; one at the start of
+# the file is refused by the read stage). Each run is normalised away as an audited edit with its reason code.
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+INVISIBLE = re.compile(f"(?P<bidi_control>[{BIDI_CONTROLS}]+)|(?P<zero_width>[{ZERO_WIDTH}]+)")
+INVISIBLE_CHARS = tuple(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c" + ZERO_WIDTH
+)
 
 
 @dataclass
@@ -62,6 +72,20 @@ class KView:
             r = self.raw_at(k_start) if k_start < len(self.text) else None
             return (r, r) if r is not None else (0, 0)
         return self.raw_at(k_start), self.raw_at(k_end - 1) + 1
+
+
+def invisible_edits(raw: str, claims: Claims) -> list[Edit]:
+    """Audited normalisations (reason ``bidi_control`` or ``zero_width``) removing the invisible characters that
+    no cleaning rule claimed. They are cut out of the K view with the rules' spans, so blocks, whitespace, Unicode
+    normalisation and the tagger see the text without them, and the audit still tiles the raw file."""
+    if raw.isascii() or not any(ch in raw for ch in INVISIBLE_CHARS):  # a fast scan: most texts have none
+        return []
+    edits = []
+    for m in INVISIBLE.finditer(raw):
+        reason = m.lastgroup or "zero_width"
+        for s, e in claims.free_parts(m.start(), m.end()):
+            edits.append(Edit(s, e, "", reason, "normalize"))
+    return edits
 
 
 def build_kview(raw: str, removals: list[Edit]) -> KView:
@@ -130,7 +154,8 @@ def blank_run(between: str) -> int:
     lines = between.split("\n")[1:-1]
     best = cur = 0
     for ln in lines:
-        cur = cur + 1 if not ln.strip() else 0
+        blank = not ln.strip() or (not ln.isascii() and not INVISIBLE.sub("", ln).strip())
+        cur = cur + 1 if blank else 0
         best = max(best, cur)
     return best
 

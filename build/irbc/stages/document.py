@@ -14,7 +14,15 @@ from typing import Any
 from irbc.core.errors import InputError
 from irbc.core.records import Callout, Diagnostic, Document, Edit, Note, Paragraph, Removed, Section
 from irbc.stages.callouts import link_callouts
-from irbc.stages.clean import KView, apply_edits, build_kview, k_ops_to_edits, normalise_block, split_blocks
+from irbc.stages.clean import (
+    KView,
+    apply_edits,
+    build_kview,
+    invisible_edits,
+    k_ops_to_edits,
+    normalise_block,
+    split_blocks,
+)
 from irbc.stages.metadata import document_record
 from irbc.stages.rules import Claims, Rule, apply_rules
 from irbc.stages.sections import section_records
@@ -61,8 +69,12 @@ def _k_at_raw(kv: KView, raw_pos: int) -> int:
 def _clean(source: dict[str, Any], raw: str, rules: list[Rule], prof: dict[str, Any]) -> _Cleaned:
     """Rules claim raw spans, the rest is split into normalised blocks, blocks become units, units the text."""
     file = source["source_file"]
-    applicable = [r for r in rules if r.applies(source["doc_id"], source["site"])]
-    rule_edits, meta, marks = apply_rules(raw, applicable, Claims())
+    applicable = [r for r in rules if r.applies(source["doc_id"], source["site"], prof.get("name"))]
+    claims = Claims()
+    rule_edits, meta, marks = apply_rules(raw, applicable, claims)
+    invisible = invisible_edits(raw, claims)  # bidi controls and zero-width characters no rule claimed
+    if invisible:
+        rule_edits = sorted(rule_edits + invisible, key=lambda e: e.raw_start)
     kv = build_kview(raw, rule_edits)
     blocks = split_blocks(kv, raw)
     if not blocks:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import Any
 
 from irbc.core.records import Section
+from irbc.stages.rules import first_match
 from irbc.stages.structure import Unit
 
 
@@ -14,7 +15,7 @@ def _new_section(
     secs: list[dict[str, Any]],
     state: dict[str, Any],
     prof: dict[str, Any],
-    heading_kinds: list[tuple[re.Pattern[str], str]],
+    heading_kinds: tuple[Callable[[str], int | None], list[str]],
 ) -> dict[str, Any] | None:
     """The section that unit ``u`` opens, or None if it continues the current one. ``state`` carries the kind
     of the last level-1 section and whether the first untitled section was seen."""
@@ -25,7 +26,9 @@ def _new_section(
             return {"heading": None, "level": 1, "kind": prof["notes"]["section_kind"]}
         return None
     if u.kind == "heading":
-        kind = next((k for rx, k in heading_kinds if rx.search(u.text)), None)
+        first, kinds = heading_kinds
+        hit = first(u.text)  # first match wins
+        kind = kinds[hit] if hit is not None else None
         if kind is None:
             kind = state["last_l1_kind"] if u.level >= 2 else "body"
         if u.level <= 1:
@@ -44,7 +47,8 @@ def _new_section(
 
 def group_sections(units: list[Unit], prof: dict[str, Any]) -> tuple[list[dict[str, Any]], list[int]]:
     """Group units into sections; returns section dicts (with unit index lists) and unit->section map."""
-    heading_kinds = [(re.compile(h["pattern"], re.I), h["kind"]) for h in prof["heading_kinds"]]
+    patterns = tuple(h["pattern"] for h in prof["heading_kinds"])
+    heading_kinds = (first_match(patterns, "i"), [h["kind"] for h in prof["heading_kinds"]])
     secs: list[dict[str, Any]] = []
     owner: list[int] = []
     state: dict[str, Any] = {"last_l1_kind": "body", "first_untitled_done": False}

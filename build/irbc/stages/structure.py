@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from irbc.stages.clean import Block, KView
+from irbc.stages.rules import compile_declared, start_matcher
 
 TERMINAL = tuple(".;,!”\"’'")
 CALLOUT_END = re.compile(r"\[\d+\]$")
@@ -65,44 +67,80 @@ def is_quotation(b: Block, prev: Unit | None) -> bool:
     )
 
 
+class Label(NamedTuple):
+    label: str  # the `label` group of the note label pattern
+    end: int  # where the match ends in the block text
+
+
+def _label_matcher(notes: dict[str, Any], key: str) -> Callable[[str], Label | None] | None:
+    """``match(text)`` for the profile's ``label_block`` or ``label_inline`` pattern, matched at the start of a
+    block's text, or None if the profile has none. RE2 has no backreferences: the groups named in
+    ``equal_groups`` must have matched the same text."""
+    if not notes.get(key):
+        return None
+    rx_match = start_matcher(notes[key])
+    index = compile_declared(notes[key]).groupindex  # groups by number: RE2's lookup by name is slow
+    label = index["label"]
+    same = [index[g] for g in notes.get("equal_groups") or []] if key == "label_block" else []
+
+    def match(text: str) -> Label | None:
+        m = rx_match(text)
+        if m is None:
+            return None
+        value = m.group(label)
+        if same and any(m.group(g) != m.group(same[0]) for g in same[1:]):
+            return None
+        return Label(value, m.end())
+
+    return match
+
+
+def _trailing_run(blocks: list[Block], starts_note: Callable[[Block], bool]) -> int:
+    """Index of the first block of the run of labelled blocks that ends the text (len(blocks) if none); the
+    title is never a note."""
+    first = len(blocks)
+    while first > 1 and starts_note(blocks[first - 1]):
+        first -= 1
+    return first
+
+
 def build_units(kv: KView, blocks: list[Block], prof: dict[str, Any]) -> list[Unit]:
     notes = prof.get("notes") or {}
-    label_block = re.compile(notes["label_block"]) if notes.get("label_block") else None
-    label_inline = re.compile(notes["label_inline"]) if notes.get("label_inline") else None
+    label_block = _label_matcher(notes, "label_block")
+    label_inline = _label_matcher(notes, "label_inline")
     mark_kind = notes.get("block_kind")
 
     def starts_note(b: Block) -> bool:
         if label_block is not None:
-            return bool(label_block.match(b.text))
+            return bool(label_block(b.text))
         if label_inline is not None:
-            return bool(label_inline.match(b.text))
+            return bool(label_inline(b.text))
         return bool(mark_kind and mark_kind in b.marks)
 
+    first_note = _trailing_run(blocks, starts_note) if notes.get("trailing") else len(blocks)
     units: list[Unit] = []
     in_notes = False
     for i, b in enumerate(blocks):
         brk = b.blank_lines_before >= 2 and prof["blank_line_section_break"]
-        if not in_notes and notes and starts_note(b):
+        if not in_notes and notes and (i >= first_note if notes.get("trailing") else starts_note(b)):
             in_notes = True
         if in_notes:
             cur = units[-1] if units and units[-1].kind == "note" else None
             if label_block is not None:
-                m = label_block.match(b.text)
+                m = label_block(b.text)
                 if m:
-                    rendered = prof["notes"].get("render_label", "{label}").format(label=m.group("label"))
-                    units.append(
-                        Unit([b], "note", label=m.group("label"), note_kind=notes["kind"], render=rendered)
-                    )
+                    rendered = prof["notes"].get("render_label", "{label}").format(label=m.label)
+                    units.append(Unit([b], "note", label=m.label, note_kind=notes["kind"], render=rendered))
                     units[-1].body_offset = len(rendered) + 1
                     continue
                 if cur is not None:
                     cur.blocks.append(b)
                     continue
             elif label_inline is not None:
-                m = label_inline.match(b.text)
+                m = label_inline(b.text)
                 if m:
-                    units.append(Unit([b], "note", label=m.group("label"), note_kind=notes["kind"]))
-                    units[-1].body_offset = m.end()
+                    units.append(Unit([b], "note", label=m.label, note_kind=notes["kind"]))
+                    units[-1].body_offset = m.end
                     continue
                 if cur is not None:
                     cur.blocks.append(b)
