@@ -249,7 +249,9 @@ def bench_tagger(mb_target: float = 20.0) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, nargs="+", default=[5, 1000])
+    ap.add_argument(
+        "--n", type=int, nargs="*", default=[5, 1000], help="corpus sizes (none: only --big-doc-mb)"
+    )
     ap.add_argument("--workers", type=int, nargs="+", default=[1])
     ap.add_argument("--work", default=str(ROOT / "bench-out"))
     ap.add_argument("--tagger-only", action="store_true")
