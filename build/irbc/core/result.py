@@ -31,3 +31,6 @@ class BuildResult:
     ran_on: str = ""  # where the per-document stage ran (for the build log; never written to the release)
     # figures computed once from the tables and kept (release.stats); never written to the release as such
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
+    # files shipped as they were read, under docs/ (release path -> bytes): the schemas, guidelines, codebook and
+    # the agreement data the DATASHEET reports; rehydrate reads them back from the release
+    docs: dict[str, bytes] = field(default_factory=dict, repr=False)

@@ -12,11 +12,15 @@ import yaml
 from irbc import DATASET_VERSION
 from irbc.core.result import BuildResult
 from irbc.core.schema import TABLES, load_schema
+from irbc.core.tables import table_path
 from irbc.release.citation import citation_bibtex
-from irbc.release.exporters import ExportContext, exporter
+from irbc.release.exporters import ExportContext, exporter, registered_exporters
 from irbc.release.hf import card_yaml
-from irbc.release.markdown import fields_table, pct, render
+from irbc.release.manifest import MANIFEST, MANIFEST_DESCRIPTION
+from irbc.release.markdown import fields_table, md_table, pct, render
 from irbc.release.stats import common_values, first_row, stats
+
+DATA_DESCRIPTION = "the tables, one Parquet file each: one config per table (see Structure)"
 
 
 def _example(row: dict[str, Any]) -> dict[str, Any]:
@@ -41,6 +45,14 @@ def _table_sections(result: BuildResult) -> str:
     return "\n".join(out)
 
 
+def files_table() -> str:
+    """What this folder holds: the tables, then every registered exporter's files, then the manifest."""
+    rows = [[f"`{table_path(Path('data'), '<table>')}`", DATA_DESCRIPTION]]
+    rows += [[f"`{f}`", e.description] for e in registered_exporters() for f in e.files]
+    rows.append([f"`{MANIFEST}`", MANIFEST_DESCRIPTION])
+    return md_table(["path", "what"], rows)
+
+
 def dataset_card(result: BuildResult, report_json: dict[str, Any]) -> str:
     desc = result.description
     header = card_yaml(desc, DATASET_VERSION, stats(result)["n_docs"])
@@ -52,10 +64,11 @@ def dataset_card(result: BuildResult, report_json: dict[str, Any]) -> str:
         tagger_precision=pct(o.get("precision")),
         tagger_recall=pct(o.get("recall")),
         bibtex=citation_bibtex(desc, DATASET_VERSION),
+        files_table=files_table(),
     )
     return render("card.md", values, {"card": desc["card"]})
 
 
-@exporter("dataset_card_v1", "README.md")
+@exporter("dataset_card_v1", "README.md", description="this dataset card")
 def write_card(release: Path, ctx: ExportContext) -> None:
     (release / "README.md").write_text(dataset_card(ctx.result, ctx.report_json), encoding="utf-8")

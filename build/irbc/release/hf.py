@@ -8,6 +8,7 @@ from typing import Any
 import datasets
 
 from irbc.core.schema import TABLES, FieldType, table_fields
+from irbc.release.citation import LICENSE_FILE
 
 _SCALAR = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
 
@@ -46,7 +47,7 @@ def card_yaml(desc: dict[str, Any], version: str, n_docs: int) -> dict[str, Any]
         "language": list(hub["language"]),
         "license": hub["license"],
         "license_name": hub["license_name"],
-        "license_link": hub["license_link"],
+        "license_link": LICENSE_FILE,  # the release's LICENSE: the project's licence and the texts' rights
         "task_categories": list(hub["task_categories"]),
         "task_ids": list(hub["task_ids"]),
         "size_categories": [size],

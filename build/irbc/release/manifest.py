@@ -13,6 +13,9 @@ from irbc.core.result import BuildResult
 from irbc.core.schema import schema_dir
 
 MANIFEST = "manifest.json"
+MANIFEST_DESCRIPTION = (
+    "the seal, written last: versions, provenance, and the SHA-256, size and rows of every file"
+)
 
 
 def write_manifest(release: Path, result: BuildResult) -> None:

@@ -84,6 +84,7 @@ def _refill(tables: dict[str, list[dict[str, Any]]], release: Path, doc_id: str,
 def rehydrate(release: Path, raw_dir: Path) -> BuildResult:
     """Rebuild the full BuildResult of a stand-off release from the raw files in ``raw_dir``."""
     from irbc.gate.release import read_release_tables
+    from irbc.release.docs import read_docs
     from irbc.stages.document import process_document
     from irbc.stages.read import load_corpus_config
 
@@ -116,6 +117,7 @@ def rehydrate(release: Path, raw_dir: Path) -> BuildResult:
         summary["tagger_scores"],
         inputs,
         cfg.description,
+        docs=read_docs(release),
     )
 
 
