@@ -37,8 +37,11 @@ def parquet_path(release: Path, name: str) -> Path:
 
 
 def refresh_manifest(release: Path, name: str) -> None:
-    """Record the changed table's new SHA-256, size and row count, as the build would have."""
+    """Record the changed table's new SHA-256, size and row count, and the publishable record of the changed
+    data, as the build would have."""
     import hashlib
+
+    from irbc.release.rights import release_publishable
 
     mpath = release / "manifest.json"
     manifest = json.loads(mpath.read_text(encoding="utf-8"))
@@ -50,6 +53,7 @@ def refresh_manifest(release: Path, name: str) -> None:
         "bytes": path.stat().st_size,
         "rows": pq.ParquetFile(path).metadata.num_rows,
     }
+    manifest["publishable"] = release_publishable(release)
     mpath.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -110,10 +114,11 @@ def test_clean_release_validates(release: Path) -> None:
     assert all(c["passed"] for c in report["checks"])
     # the report written by the build holds the content checks (it is itself covered by the manifest)
     assert {"jsonschema", "great_expectations", "integrity"} <= set(report["by_kind"])
-    # `irbc validate` runs those plus the two manifest checks (required files; checksums, sizes, row counts)
+    # `irbc validate` runs those plus the manifest checks (required files; checksums, sizes, row counts; the
+    # publishable record agrees with the data)
     m = re.search(r"(\d+) checks, (\d+) failed", proc.stdout)
     assert m, proc.stdout
-    assert (int(m[1]), int(m[2])) == (report["n_checks"] + 2, 0)
+    assert (int(m[1]), int(m[2])) == (report["n_checks"] + 3, 0)
 
     from irbc.gate.release import validate_release
 

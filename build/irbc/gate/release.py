@@ -112,8 +112,27 @@ def manifest_checks(release: Path) -> list[Check]:
             len(files),
             len(probs),
             probs[:MAX_EXAMPLES],
-        )
+        ),
+        _publishable_check(release, manifest),
     ]
+
+
+def _publishable_check(release: Path, manifest: dict[str, Any]) -> Check:
+    """The manifest's ``publishable`` record is what the release's own data say (release.rights)."""
+    from irbc.release.rights import release_publishable
+
+    recorded = manifest.get("publishable")
+    try:
+        actual = release_publishable(release)
+    except InputError as exc:
+        probs = [str(exc)]
+    else:
+        probs = (
+            [] if recorded == actual else [f"manifest.json says publishable {recorded}, the data {actual}"]
+        )
+    return Check(
+        "manifest publishable matches the data", "release", "manifest", not probs, 1, len(probs), probs
+    )
 
 
 def validate_release(release: Path, workers: int = 1) -> Report:

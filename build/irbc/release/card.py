@@ -13,11 +13,12 @@ from irbc import DATASET_VERSION
 from irbc.core.result import BuildResult
 from irbc.core.schema import TABLES, load_schema
 from irbc.core.tables import table_path
-from irbc.release.citation import citation_bibtex
+from irbc.release.citation import LICENSE_FILE, citation_bibtex
 from irbc.release.exporters import ExportContext, exporter, registered_exporters
 from irbc.release.hf import card_yaml
 from irbc.release.manifest import MANIFEST, MANIFEST_DESCRIPTION
 from irbc.release.markdown import fields_table, md_table, pct, render
+from irbc.release.rights import BUILD_INPUTS, SOURCES, WITHHOLD, result_publishable
 from irbc.release.stats import common_values, first_row, stats
 
 DATA_DESCRIPTION = "the tables, one Parquet file each: one config per table (see Structure)"
@@ -53,6 +54,35 @@ def files_table() -> str:
     return md_table(["path", "what"], rows)
 
 
+def release_kind(result: BuildResult) -> str:
+    """The card's first paragraph: which kind of release this is, from its text policy (result.config) and its
+    rights (release.rights). A rehydrated release is a full build (text policy ``full``), so its card is the full
+    build's, byte for byte."""
+    rights = result_publishable(result)
+    sources = f"`{BUILD_INPUTS}/{SOURCES}`"
+    if result.config["text_policy"] == "standoff":
+        n = len(rights["documents_text_withheld"])
+        return (
+            f"**This is a stand-off release: the texts of its {n} documents whose redistribution is "
+            f"`{WITHHOLD}` ({sources}) are withheld.** Their text columns, mention surfaces and evidence quotes "
+            "are null; every id, offset, annotation and the SHA-256 of each text are kept. If you have your own "
+            "copies of the raw texts, rebuild the full release with the project's `irbc` package: "
+            "`irbc rehydrate RELEASE RAW_DIR --out DIR`, where RELEASE is this folder and RAW_DIR holds the raw "
+            f"files under the names in {sources} (`source_file`). Each file is checked against the release's "
+            "SHA-256 (`documents.raw_sha256`); the result is byte-identical to the full build, this card included.\n\n"
+        )
+    if not rights["ok"]:
+        n = len(rights["documents_with_withheld_text"])
+        return (
+            f"**This is a full-text release for local use; it is not publishable.** It contains the texts of {n} "
+            f"documents whose redistribution is `{WITHHOLD}` ({sources}; rights in `{LICENSE_FILE}`), so "
+            "`irbc publish` refuses it. Share it only where you have the right to; the release to publish is the "
+            "stand-off build (`irbc build --text-policy standoff`), which users with their own copies of the "
+            "texts turn back into this one with `irbc rehydrate`.\n\n"
+        )
+    return ""
+
+
 def dataset_card(result: BuildResult, report_json: dict[str, Any]) -> str:
     desc = result.description
     header = card_yaml(desc, DATASET_VERSION, stats(result)["n_docs"])
@@ -65,6 +95,7 @@ def dataset_card(result: BuildResult, report_json: dict[str, Any]) -> str:
         tagger_recall=pct(o.get("recall")),
         bibtex=citation_bibtex(desc, DATASET_VERSION),
         files_table=files_table(),
+        release_kind=release_kind(result),
     )
     return render("card.md", values, {"card": desc["card"]})
 

@@ -15,7 +15,7 @@ import yaml
 from irbc import DATASET_VERSION
 from irbc.core.errors import InputError
 from irbc.release.exporters import ExportContext, exporter
-from irbc.release.files import BUILD_INPUTS
+from irbc.release.rights import BUILD_INPUTS
 
 CITATION_CFF = "CITATION.cff"
 LICENSE_FILE = "LICENSE"  # written by irbc.release.license

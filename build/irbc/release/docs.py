@@ -11,7 +11,8 @@ from irbc.annotators.agreement import AGREEMENT_FILE
 from irbc.core.schema import schema_dir
 from irbc.release.citation import LICENSE_FILE
 from irbc.release.exporters import ExportContext, exporter
-from irbc.release.files import BUILD_INPUTS, RULES, SOURCES
+from irbc.release.files import RULES
+from irbc.release.rights import BUILD_INPUTS, SOURCES
 
 DOCS = "docs"
 SCHEMA_DOCS = f"{DOCS}/schema"  # schema/ of the project

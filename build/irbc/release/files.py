@@ -7,9 +7,8 @@ from pathlib import Path
 
 from irbc.core.io import write_json
 from irbc.release.exporters import ExportContext, exporter
+from irbc.release.rights import BUILD_INPUTS
 
-BUILD_INPUTS = "build_inputs"
-SOURCES = "sources.yaml"  # the sources manifest, as shipped in build_inputs/
 RULES = "rules.yaml"  # the cleaning rules, as shipped in build_inputs/
 
 

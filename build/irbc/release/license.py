@@ -8,15 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from irbc import DATASET_VERSION
 from irbc.core.errors import InputError
 from irbc.core.result import BuildResult
 from irbc.release.citation import LICENSE_FILE, citation_record
 from irbc.release.exporters import ExportContext, exporter
-from irbc.release.files import BUILD_INPUTS, SOURCES
 from irbc.release.markdown import TEMPLATES, template
+from irbc.release.rights import BUILD_INPUTS, SOURCES, parse_sources
 from irbc.release.stats import doc_rows
 
 SPDX_URL = "https://spdx.org/licenses/{}.html"
@@ -55,8 +53,7 @@ def licence_entries(desc: dict[str, Any]) -> list[tuple[str | None, str, str, st
 
 def shipped_sources(result: BuildResult) -> dict[str, dict[str, Any]]:
     """The sources manifest entries by doc_id, from the bytes the release ships (build and rehydrate alike)."""
-    data = yaml.safe_load(result.build_inputs[SOURCES])
-    return {s["doc_id"]: s for s in data["sources"]}
+    return parse_sources(result.build_inputs[SOURCES], f"{BUILD_INPUTS}/{SOURCES}")
 
 
 def text_included(result: BuildResult, source: dict[str, Any]) -> bool:

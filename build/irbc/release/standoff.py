@@ -14,13 +14,9 @@ from irbc.core.records import to_row
 from irbc.core.result import BuildResult
 from irbc.core.schema import DOC_TABLES, withheld_columns
 from irbc.core.tables import arrow_tables
+from irbc.release.rights import BUILD_INPUTS, SOURCES
 
-BUILD_INPUTS = "build_inputs"
-INPUT_FILES = ("sources.yaml", "rules.yaml", "profiles.yaml", "dataset.yaml")
-
-
-def withheld_docs(sources: list[dict[str, Any]]) -> set[str]:
-    return {s["doc_id"] for s in sources if s["redistribution"] == "withhold"}
+INPUT_FILES = (SOURCES, "rules.yaml", "profiles.yaml", "dataset.yaml")
 
 
 def apply_standoff(tables: dict[str, list[dict[str, Any]]], withhold: set[str]) -> None:
