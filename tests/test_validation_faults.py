@@ -114,11 +114,11 @@ def test_clean_release_validates(release: Path) -> None:
     assert all(c["passed"] for c in report["checks"])
     # the report written by the build holds the content checks (it is itself covered by the manifest)
     assert {"jsonschema", "great_expectations", "integrity"} <= set(report["by_kind"])
-    # `irbc validate` runs those plus the manifest checks (required files; checksums, sizes, row counts; the
-    # publishable record agrees with the data)
+    # `irbc validate` runs those plus the derived view's check (concept_mentions_curated) and the manifest checks
+    # (required files; checksums, sizes, row counts; the publishable record agrees with the data)
     m = re.search(r"(\d+) checks, (\d+) failed", proc.stdout)
     assert m, proc.stdout
-    assert (int(m[1]), int(m[2])) == (report["n_checks"] + 3, 0)
+    assert (int(m[1]), int(m[2])) == (report["n_checks"] + 4, 0)
 
     from irbc.gate.release import validate_release
 
@@ -499,3 +499,31 @@ def test_release_without_build_config_is_refused(release_copy: Path) -> None:
         del manifest["files"][name]
     mpath.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     assert validate(release_copy).returncode != 0
+
+
+# ------------------------------------------------------------------------------------------ derived view
+@pytest.mark.parametrize("fault", ["relabel", "drop", "add lexicon row"])
+def test_curated_view_must_equal_the_curated_rows(release_copy: Path, fault: str) -> None:
+    """concept_mentions_curated is derived from concept_mentions: a view that differs from its curated rows (a
+    changed label, a missing row, a row of the other layer) fails `irbc validate`, manifest refreshed."""
+    from irbc.release.views import CURATED_MENTIONS as V
+
+    rows = table(release_copy, V.name)
+    i = _middle(rows)
+    if fault == "relabel":
+        rows[i]["concept_id"] = next(
+            c["concept_id"]
+            for c in table(release_copy, "concepts")
+            if c["concept_id"] != rows[i]["concept_id"]
+        )
+    elif fault == "drop":
+        del rows[i]
+    else:
+        rows.insert(
+            i, next(m for m in table(release_copy, "concept_mentions") if m["annotator"] != V.annotator)
+        )
+    write_parquet(rows, V.table, parquet_path(release_copy, V.name))
+    refresh_manifest(release_copy, V.name)
+    assert_caught(
+        validate(release_copy), "integrity", V.name, f"view equals the {V.annotator} rows of {V.table}"
+    )

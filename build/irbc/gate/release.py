@@ -165,5 +165,18 @@ def validate_release(release: Path, workers: int = 1) -> Report:
             [f"{f} is missing" for f in missing],
         )
     )
+    report.checks += view_checks(release, tables)
     report.checks += manifest_checks(release)
     return report
+
+
+def view_checks(release: Path, tables: TableStore) -> list[Check]:
+    """Every derived view (release.views) holds exactly the rows its table gives."""
+    from irbc.release.views import VIEWS, check_view
+
+    out = []
+    for v in VIEWS:
+        probs = check_view(tables, release, v)
+        name = f"view equals the {v.annotator} rows of {v.table}"
+        out.append(Check(name, v.name, "integrity", not probs, 1, len(probs), probs))
+    return out

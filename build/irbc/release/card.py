@@ -17,9 +17,10 @@ from irbc.release.citation import LICENSE_FILE, citation_bibtex
 from irbc.release.exporters import ExportContext, exporter, registered_exporters
 from irbc.release.hf import card_yaml
 from irbc.release.manifest import MANIFEST, MANIFEST_DESCRIPTION
-from irbc.release.markdown import fields_table, md_table, pct, render
+from irbc.release.markdown import fields_table, md_table, md_text, pct, render
 from irbc.release.rights import BUILD_INPUTS, SOURCES, WITHHOLD, result_publishable
 from irbc.release.stats import common_values, first_row, stats
+from irbc.release.views import CURATED_MENTIONS, VIEWS
 
 DATA_DESCRIPTION = "the tables, one Parquet file each: one config per table (see Structure)"
 
@@ -44,6 +45,33 @@ def _table_sections(result: BuildResult) -> str:
             f"Example row:\n\n```json\n{example}\n```\n"
         )
     return "\n".join(out)
+
+
+def annotation_layers(result: BuildResult) -> str:
+    """The annotator layers, from the annotator registry (name, table, description) and the tables (rows), and
+    the views that hold one layer alone."""
+    import irbc.annotators  # noqa: F401  (registers every annotator)
+    from irbc.annotators.registry import registered
+
+    rows_by_layer = stats(result)["layer_rows"]
+    rows = [
+        [
+            f"`{a.name}`",
+            f"`{a.table}`",
+            "automatic" if a.automatic else "by people",
+            rows_by_layer.get((a.table, a.name), 0),
+            md_text(a.description),
+        ]
+        for a in registered()
+    ]
+    views = "; ".join(
+        f"`{v.name}` holds the `{v.annotator}` rows of `{v.table}` alone, in the same order and with the same "
+        "fields (a view the build derives from the table; `irbc validate` checks that it equals them)"
+        for v in VIEWS
+    )
+    return (
+        md_table(["annotator", "table", "made", "rows", "what"], rows) + f"\n\nConfigs of one layer: {views}."
+    )
 
 
 def files_table() -> str:
@@ -96,6 +124,9 @@ def dataset_card(result: BuildResult, report_json: dict[str, Any]) -> str:
         bibtex=citation_bibtex(desc, DATASET_VERSION),
         files_table=files_table(),
         release_kind=release_kind(result),
+        annotation_layers=annotation_layers(result),
+        curated_view=CURATED_MENTIONS.name,
+        curated_layer=CURATED_MENTIONS.annotator,
     )
     return render("card.md", values, {"card": desc["card"]})
 

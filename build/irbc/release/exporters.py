@@ -20,6 +20,7 @@ from irbc.core.result import BuildResult
 from irbc.release.manifest import MANIFEST, write_manifest
 
 EXPORTER_MODULES = (
+    "irbc.release.views",  # before the card, whose header gives every config's size
     "irbc.release.files",
     "irbc.release.report",
     "irbc.release.card",

@@ -9,6 +9,7 @@ import datasets
 
 from irbc.core.schema import TABLES, FieldType, table_fields
 from irbc.release.citation import LICENSE_FILE
+from irbc.release.views import VIEWS
 
 _SCALAR = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
 
@@ -32,15 +33,16 @@ def card_yaml(desc: dict[str, Any], version: str, n_docs: int) -> dict[str, Any]
     size = "n<1K" if n_docs < 1000 else "1K<n<10K" if n_docs < 10_000 else "10K<n<100K"
     configs = []
     infos = []
-    for t in TABLES:
+    # one config per table, then one per derived view (release.views), which has its table's features
+    for name, t in [(t, t) for t in TABLES] + [(v.name, v.table) for v in VIEWS]:
         cfg: dict[str, Any] = {
-            "config_name": t,
-            "data_files": [{"split": "train", "path": f"data/{t}/train-*.parquet"}],
+            "config_name": name,
+            "data_files": [{"split": "train", "path": f"data/{name}/train-*.parquet"}],
         }
-        if t == TABLES[0]:
+        if name == TABLES[0]:
             cfg["default"] = True
         configs.append(cfg)
-        infos.append({"config_name": t, "features": features(t)._to_yaml_list()})
+        infos.append({"config_name": name, "features": features(t)._to_yaml_list()})
     hub = desc["hub"]
     return {
         "pretty_name": desc["name"],

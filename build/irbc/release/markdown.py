@@ -20,6 +20,12 @@ def md_table(head: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(out)
 
 
+def md_text(text: str) -> str:
+    """Plain text for a Markdown paragraph or table cell: ``<`` and ``>`` escaped, so that a description such as
+    ``Stable id: <doc_id>-s<position>`` is not read as an HTML tag (``|`` is escaped by ``md_table``)."""
+    return text.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>")
+
+
 def pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 

@@ -73,6 +73,12 @@ def _stats(result: BuildResult) -> dict[str, Any]:
         ),
         "actions": counts(removed, ["action"]),
         "mentions_by_annotator": counts(mentions, ["annotator"]),
+        "layer_rows": {  # rows per annotator layer of every table that has an annotator column
+            (tbl, a): n
+            for tbl in TABLES
+            if "annotator" in columns(tbl)
+            for a, n in counts(t.read(tbl, ["annotator"]), ["annotator"]).items()
+        },
         "curated_by_concept": counts(curated, ["concept_id"]),
         "stance_labels": counts(t.read("stances", ["attribution", "stance"]), ["attribution", "stance"]),
         "diagnostics": Counter(d["code"] for d in result.diagnostics),
