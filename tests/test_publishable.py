@@ -286,7 +286,7 @@ def test_card_lists_every_file_in_the_folder(release):
     from irbc.release.exporters import registered_exporters
 
     text = (release / "README.md").read_text(encoding="utf-8")
-    block = text.split("## Files in this folder\n", 1)[1].split("\n## ", 1)[0]
+    block = text.split("\n### Files in this folder\n", 1)[1].split("\n#", 1)[0]
     listed = re.findall(r"^\| `([^`]+)` \| (.+) \|$", block, re.M)
     assert [p for p, _ in listed[1:-1]] == [f for e in registered_exporters() for f in e.files]
     assert listed[0][0] == "data/<table>/train-00000-of-00001.parquet" and listed[-1][0] == "manifest.json"

@@ -84,9 +84,9 @@ def test_card_declares_one_config_per_table_and_view(release):
         "polars",
         "```bibtex",
         "no held-out split",
-        "Out-of-scope uses",
-        "Limitations and biases",
-        "Licensing",
+        "### Out-of-Scope Use",
+        "## Bias, Risks, and Limitations",
+        "- **License:**",
     ):
         assert needle in body
 

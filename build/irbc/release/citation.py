@@ -101,6 +101,20 @@ def citation_bibtex(desc: dict[str, Any], version: str = DATASET_VERSION) -> str
     return "@misc{" + c.key + ",\n" + ",\n".join(lines) + "\n}"
 
 
+def citation_apa(desc: dict[str, Any], version: str = DATASET_VERSION) -> str:
+    """The APA (7th edition) reference of a data set, in Markdown: group authors as named, the year released,
+    the title in italics with the version, and the DOI or URL when the record has one."""
+    c = citation_record(desc, version)
+    names = list(c.authors)
+    authors = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
+    link = ""
+    if "doi" in c.identifiers:
+        link = f" https://doi.org/{c.identifiers['doi']}"
+    elif "url" in c.identifiers or "repository" in c.identifiers:
+        link = " " + (c.identifiers.get("url") or c.identifiers["repository"])
+    return f"{authors}. ({c.released.year}). *{c.title}* (Version {c.version}) [Data set].{link}"
+
+
 def citation_cff(desc: dict[str, Any], version: str = DATASET_VERSION) -> str:
     c = citation_record(desc, version)
     data: dict[str, Any] = {
