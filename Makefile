@@ -1,9 +1,11 @@
-# Short task runner. `make release` builds the dataset; `make test` runs the test suite.
+# Short task runner. `make release` builds the dataset (the full-text release for local use: it carries texts whose
+# redistribution is `withhold`, so `irbc publish` refuses it; the build says so); `make release-standoff` builds the
+# publishable stand-off release; `make test` runs the test suite.
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup release test lint format typecheck bench clean
+.PHONY: setup release release-standoff test lint format typecheck bench clean
 
 setup: $(VENV)/.installed $(VENV)-cff/.installed
 
@@ -24,6 +26,9 @@ release: setup
 	$(BIN)/irbc build --corpus corpus --out release
 	cp release/DATASHEET.md DATASHEET.md
 
+release-standoff: setup
+	$(BIN)/irbc build --corpus corpus --text-policy standoff --out release-standoff
+
 test: setup
 	$(BIN)/pytest -q
 
@@ -39,4 +44,4 @@ typecheck: setup
 	$(BIN)/mypy
 
 clean:
-	rm -rf release .release-* .pytest_cache .ruff_cache .mypy_cache
+	rm -rf release .release-* release-standoff .release-standoff-* .pytest_cache .ruff_cache .mypy_cache

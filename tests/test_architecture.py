@@ -109,7 +109,7 @@ def test_annotator_registry_refuses_twins_and_unknown_needs(monkeypatch: pytest.
     monkeypatch.setattr(registry, "_REGISTRY", {})
 
     class A(registry.Annotator):
-        name, table = "a_v1", "concept_mentions"
+        name, table, description = "a_v1", "concept_mentions", "a test layer"
         needs = ("concept_mentions/missing_v1",)
 
     registry.register(A)
@@ -117,6 +117,12 @@ def test_annotator_registry_refuses_twins_and_unknown_needs(monkeypatch: pytest.
         registry.register(A)
     with pytest.raises(ValueError, match="unknown annotator"):
         registry.registered()
+
+    class B(registry.Annotator):
+        name, table = "b_v1", "concept_mentions"
+
+    with pytest.raises(ValueError, match="one-line description"):
+        registry.register(B)
 
 
 def test_every_release_file_comes_from_a_registered_exporter(release: Path) -> None:

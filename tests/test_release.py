@@ -11,6 +11,9 @@ import yaml
 
 from conftest import ROOT, table
 from irbc.core.schema import TABLES
+from irbc.release.views import CURATED_MENTIONS, VIEWS
+
+CONFIGS = [*TABLES, *(v.name for v in VIEWS)]  # one per table, then one per derived view
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +22,7 @@ def offline(monkeypatch):
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
 
 
-@pytest.mark.parametrize("config", TABLES)
+@pytest.mark.parametrize("config", CONFIGS)
 def test_load_dataset_every_config(release, config, tmp_path):
     import datasets
 
@@ -28,7 +31,7 @@ def test_load_dataset_every_config(release, config, tmp_path):
     ds = datasets.load_dataset(str(release), config, split="train", cache_dir=str(tmp_path / "cache"))
     manifest = json.loads((release / "manifest.json").read_text())
     assert ds.num_rows == manifest["files"][f"data/{config}/train-00000-of-00001.parquet"]["rows"]
-    assert ds.features == features(config)
+    assert ds.features == features(next((v.table for v in VIEWS if v.name == config), config))
     if config == "stances":
         assert ds.features["stance"].names == ["favor", "against", "neutral", "none"]
         assert isinstance(ds.features["evidence"], datasets.List)
@@ -38,12 +41,31 @@ def test_load_dataset_every_config(release, config, tmp_path):
         assert "references" in ds.features["kind"].names
 
 
-def test_card_declares_one_config_per_table(release):
+def test_curated_view_is_the_curated_rows_of_concept_mentions(release, tmp_path, monkeypatch):
+    """`concept_mentions_curated` loads offline with datasets and holds exactly the reviewed rows of
+    concept_mentions, in order; the lexicon layer is not in it."""
+    import datasets
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "cache"))
+    ds = datasets.load_dataset(str(release), CURATED_MENTIONS.name, split="train")
+    mentions = pq.read_table(release / "data" / "concept_mentions" / "train-00000-of-00001.parquet")
+    curated = mentions.filter(pc.equal(mentions["annotator"], CURATED_MENTIONS.annotator))
+    assert 0 < curated.num_rows < mentions.num_rows
+    names = ds.features["annotator"].names
+    rows = [{**r, "annotator": names[r["annotator"]]} for r in ds]
+    assert rows == curated.to_pylist()
+    view = pq.read_table(release / "data" / CURATED_MENTIONS.name / "train-00000-of-00001.parquet")
+    assert view.equals(curated) and view.schema == mentions.schema
+
+
+def test_card_declares_one_config_per_table_and_view(release):
     text = (release / "README.md").read_text(encoding="utf-8")
     header = yaml.safe_load(text.split("---\n")[1])
-    assert [c["config_name"] for c in header["configs"]] == list(TABLES)
+    assert [c["config_name"] for c in header["configs"]] == CONFIGS
     assert [c["config_name"] for c in header["configs"] if c.get("default")] == ["documents"]
-    assert [c["config_name"] for c in header["dataset_info"]] == list(TABLES)
+    assert [c["config_name"] for c in header["dataset_info"]] == CONFIGS
     for key in (
         "pretty_name",
         "license",
@@ -62,9 +84,9 @@ def test_card_declares_one_config_per_table(release):
         "polars",
         "```bibtex",
         "no held-out split",
-        "Out-of-scope uses",
-        "Limitations and biases",
-        "Licensing",
+        "### Out-of-Scope Use",
+        "## Bias, Risks, and Limitations",
+        "- **License:**",
     ):
         assert needle in body
 
@@ -113,10 +135,13 @@ def test_croissant_validates_and_yields_records(release):
     logging.disable(logging.WARNING)
     import mlcroissant as mlc
 
-    ds = mlc.Dataset(jsonld=str(release / "croissant.json"))
+    # one Dataset per record set: mlcroissant 1.1 reads `references` as joins and caches the referenced record
+    # set's output as a spent generator, so a second records() call on the same Dataset fails
+    # ("'generator' object has no attribute 'columns'")
     for t in TABLES:
-        recs = list(ds.records(t))
+        recs = list(mlc.Dataset(jsonld=str(release / "croissant.json")).records(t))
         assert len(recs) == len(table(release, t))
+    ds = mlc.Dataset(jsonld=str(release / "croissant.json"))
     stance = next(r for r in ds.records("stances") if r["stances/evidence"])
     assert stance["stances/evidence"][0]["stances/evidence/start"] >= 0
 
@@ -141,12 +166,20 @@ def test_card_code_snippets_run_against_the_release(release, tmp_path, monkeypat
     text = (release / "README.md").read_text(encoding="utf-8")
     snippets = re.findall(r"```python\n(.*?)```", text, re.S)
     assert len(snippets) == 4
-    monkeypatch.chdir(release)
+    monkeypatch.chdir(release)  # they run in the release folder, as the card says
     monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "cache"))
+    scopes = []
     for code in snippets:
-        scope: dict = {}
-        exec(code.replace("path/or/hub-id", str(release)), scope)  # the card's own snippets
-    assert len(scope["notes"]) == len(table(release, "notes"))
+        scopes.append({})
+        exec(code.replace('"path/to/this/folder"', repr(str(release))), scopes[-1])  # as the card says
+    assert len(scopes[0]["mentions"]) == sum(
+        1 for m in table(release, "concept_mentions") if m["annotator"] == "curated_v1"
+    )
+    assert len(scopes[-1]["notes"]) == len(table(release, "notes"))
+    # a snippet that reads the two-layer table filters on the layer
+    for code in snippets:
+        if "data/concept_mentions/" in code or '"concept_mentions"' in code:
+            assert "where annotator = 'curated_v1'" in code, code
 
 
 def test_datasheet_reports_the_measured_stance_agreement(release):

@@ -198,9 +198,11 @@ def test_parquet_schema_through_the_cli(release_copy: Path) -> None:
 
 def test_clean_release_schemas_pass(release: Path) -> None:
     """What the build writes (list items named 'element', ARROW:schema in the footer) is what the check expects."""
-    assert all(c.passed for c in G.parquet_schema_checks(G.open_release(release)))
+    from irbc.gate import parquet_schema as PS
+
+    assert all(c.passed for c in PS.parquet_schema_checks(G.open_release(release)))
     for t in TABLES:
-        assert G.written_schema(t).equals(
+        assert PS.written_schema(t).equals(
             pq.read_schema(release / "data" / t / "train-00000-of-00001.parquet")
         )
 
@@ -219,8 +221,9 @@ def test_manifest_entries_outside_the_release_are_refused_unread(
     edit_manifest(release_copy, lambda m: m["files"].update({e: dict(good) for e in entries}))
     before = snapshot(release_copy)
     seen = hashed_paths(monkeypatch)
-    [check] = G.manifest_checks(release_copy)
-    assert not check.passed
+    check, publishable = G.manifest_checks(release_copy)
+    assert check.name == "files match manifest SHA-256" and not check.passed
+    assert publishable.name == "manifest publishable matches the data"
     root = release_copy.resolve()
     assert seen and all(p.resolve().is_relative_to(root) for p in seen), seen  # nothing outside was read
     assert not any(p.resolve() == secret.resolve() for p in seen)
@@ -304,8 +307,9 @@ def test_publish_plan_never_follows_a_linked_folder(release_copy: Path, tmp_path
 )
 def test_corrupt_manifest_is_a_failing_check(release_copy: Path, content: bytes, reason: str) -> None:
     (release_copy / "manifest.json").write_bytes(content)
-    [check] = G.manifest_checks(release_copy)
-    assert not check.passed and reason in check.examples[0], check.examples
+    [check] = G.manifest_checks(release_copy)  # an unreadable manifest: one failing check, nothing else read
+    assert check.name == "files match manifest SHA-256" and not check.passed
+    assert reason in check.examples[0], check.examples
     before = snapshot(release_copy)
     proc = run_cli("validate", str(release_copy))
     assert proc.returncode == 1
@@ -411,6 +415,14 @@ def publish_cli(release: Path, env: dict[str, str], *args: str) -> subprocess.Co
     )
 
 
+@pytest.fixture(scope="module")
+def standoff(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The publishable release (a full-text one is refused by its rights before any Hub call)."""
+    out = tmp_path_factory.mktemp("standoff") / "release"
+    run_cli("build", "--text-policy", "standoff", "--out", str(out), "--quiet", check=True)
+    return out
+
+
 @pytest.mark.parametrize(
     "env,needle",
     [
@@ -419,7 +431,10 @@ def publish_cli(release: Path, env: dict[str, str], *args: str) -> subprocess.Co
     ],
     ids=["offline", "unreachable"],
 )
-def test_publish_offline_is_one_line(release: Path, tmp_path: Path, env: dict[str, str], needle: str) -> None:
+def test_publish_offline_is_one_line(
+    standoff: Path, tmp_path: Path, env: dict[str, str], needle: str
+) -> None:
+    release = standoff
     before = snapshot(release)
     env = {"HF_TOKEN": "hf_dummy_not_a_token", "HF_HOME": str(tmp_path / "hf"), **env}
     proc = publish_cli(release, env, "--no-dry-run")
@@ -429,10 +444,10 @@ def test_publish_offline_is_one_line(release: Path, tmp_path: Path, env: dict[st
     assert snapshot(release) == before
 
 
-def test_no_token_is_refused_before_anything_is_printed(release: Path, tmp_path: Path) -> None:
+def test_no_token_is_refused_before_anything_is_printed(standoff: Path, tmp_path: Path) -> None:
     for token in ({}, {"HF_TOKEN": "  "}):
         proc = publish_cli(
-            release, {"HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1", **token}, "--no-dry-run"
+            standoff, {"HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1", **token}, "--no-dry-run"
         )
         one_line_error(proc, "publish", "HF_TOKEN is not set")
         assert proc.stdout == ""
@@ -441,12 +456,13 @@ def test_no_token_is_refused_before_anything_is_printed(release: Path, tmp_path:
 # ------------------------------------------------------------------------------------------ 8. check counts
 def test_validate_explains_its_count(release: Path) -> None:
     built = json.loads((release / "validation_report.json").read_text(encoding="utf-8"))
-    assert not {"manifest", "parquet_schema"} & set(
+    assert not {"manifest", "parquet_schema", "view"} & set(
         built["by_kind"]
     )  # the build's report: content checks only
     report = G.validate_release(release)
     n = report.counts()
-    files = 3 + len(TABLES)  # required files, manifest, links; one Parquet schema per table
+    # required files, manifest, publishable record, links, the derived view; one Parquet schema per table
+    files = 5 + len(TABLES)
     assert n == {
         "checks": built["n_checks"] + files,
         "failed": 0,
@@ -454,7 +470,7 @@ def test_validate_explains_its_count(release: Path) -> None:
         "release_files": files,
     }
     kinds = report.to_json()["by_kind"]
-    assert kinds["manifest"]["checks"] + kinds["parquet_schema"]["checks"] == files
+    assert kinds["manifest"]["checks"] + kinds["parquet_schema"]["checks"] + kinds["view"]["checks"] == files
     assert report.count_line() == (
         f"{n['checks']} checks, 0 failed ({built['n_checks']} content checks, as run by the build, "
         f"+ {files} release-file checks)"

@@ -1,30 +1,33 @@
-"""Stand-off releases, rehydration from the user's raw files, and the publish dry run / refusals."""
+"""Stand-off releases, rehydration from the user's raw files, and the publish dry run / refusals: rights decide
+what can leave the machine."""
 
 from __future__ import annotations
 
 import filecmp
+import json
 import shutil
 
 import pytest
+import yaml
 
 from conftest import CORPUS, run_cli, table
+
+BUILD_LOG = "build.log"
 
 
 @pytest.fixture(scope="module")
 def standoff(tmp_path_factory):
     out = tmp_path_factory.mktemp("so") / "release"
-    run_cli(
-        "build",
-        "--corpus",
-        str(CORPUS),
-        "--out",
-        str(out),
-        "--text-policy",
-        "standoff",
-        "--quiet",
-        check=True,
+    proc = run_cli(
+        "build", "--corpus", str(CORPUS), "--out", str(out), "--text-policy", "standoff", check=True
     )
+    (out.parent / BUILD_LOG).write_text(proc.stderr, encoding="utf-8")  # not quiet: what `make` shows
     return out
+
+
+def withhold_ids() -> list[str]:
+    sources = yaml.safe_load((CORPUS / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+    return sorted(s["doc_id"] for s in sources if s["redistribution"] == "withhold")
 
 
 def test_standoff_withholds_text_but_keeps_offsets_and_hashes(standoff, release):
@@ -65,8 +68,8 @@ def test_rehydrate_refuses_a_modified_raw_file(standoff, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_publish_dry_run_lists_every_file(release):
-    proc = run_cli("publish", str(release), "--repo-id", "someone/ir-balancing-corpus")
+def test_publish_dry_run_lists_every_file_of_the_standoff_release(standoff):
+    proc = run_cli("publish", str(standoff), "--repo-id", "someone/ir-balancing-corpus")
     assert proc.returncode == 0, proc.stderr
     assert (
         "DRY RUN" in proc.stdout
@@ -74,7 +77,69 @@ def test_publish_dry_run_lists_every_file(release):
         and "tag v" in proc.stdout
     )
     listed = {ln.strip().split("\t")[0] for ln in proc.stdout.splitlines()[1:]}
-    assert listed == {str(p.relative_to(release)) for p in release.rglob("*") if p.is_file()}
+    assert listed == {str(p.relative_to(standoff)) for p in standoff.rglob("*") if p.is_file()}
+
+
+def test_publish_refuses_the_text_of_withheld_documents(release):
+    """All five documents are `withhold`: the full-text release is refused, dry run included, before any file
+    is listed, in one line that names the documents."""
+    assert len(withhold_ids()) == 5
+    proc = run_cli("publish", str(release), "--repo-id", "someone/ir-balancing-corpus")
+    assert proc.returncode == 1 and proc.stdout == ""
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("irbc publish: error: refusing to publish") and "withhold" in line
+    assert all(d in line for d in withhold_ids())
+
+
+def test_manifest_says_whether_the_release_is_publishable(release, standoff):
+    full = json.loads((release / "manifest.json").read_text())["publishable"]
+    assert full["ok"] is False and full["documents_with_withheld_text"] == withhold_ids()
+    assert full["documents_text_withheld"] == [] and "full-text release for local use" in full["reason"]
+    so = json.loads((standoff / "manifest.json").read_text())["publishable"]
+    assert so["ok"] is True and so["documents_with_withheld_text"] == []
+    assert so["documents_text_withheld"] == withhold_ids()
+    assert so["reason"].startswith("every `withhold` document's text is withheld")
+    # the decision is the data's: withheld text is exactly the documents with a null text column
+    assert so["documents_text_withheld"] == sorted(
+        d["doc_id"] for d in table(standoff, "documents") if not d["text"]
+    )
+
+
+def test_validate_refuses_a_manifest_that_lies_about_the_rights(release_copy):
+    path = release_copy / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["publishable"] = {**manifest["publishable"], "ok": True, "documents_with_withheld_text": []}
+    path.write_text(json.dumps(manifest))
+    proc = run_cli("validate", str(release_copy))
+    assert proc.returncode == 1 and "manifest publishable matches the data" in proc.stderr
+    proc = run_cli("publish", str(release_copy), "--repo-id", "someone/x")
+    assert proc.returncode == 1 and "DRY RUN" not in proc.stdout
+
+
+def test_the_build_says_which_kind_of_release_it_wrote(release, standoff):
+    from irbc.cli import release_kind
+
+    log = (standoff.parent / BUILD_LOG).read_text(encoding="utf-8")
+    assert "stand-off release, publishable: every `withhold` document's text is withheld" in log
+    line = release_kind(release)  # what `irbc build` prints last (the session release is built --quiet)
+    assert line.startswith("full-text release for local use, NOT publishable")
+    assert all(d in line for d in withhold_ids()) and "irbc build --text-policy standoff" in line
+
+
+def test_card_says_how_to_get_the_full_release(release, standoff):
+    def first_paragraph(folder):
+        body = (folder / "README.md").read_text(encoding="utf-8").split("---\n", 2)[2]
+        return body.split("\n\n")[1]  # the one after the title
+
+    so = first_paragraph(standoff)
+    assert (
+        so.startswith("**This is a stand-off release") and "`irbc rehydrate RELEASE RAW_DIR --out DIR`" in so
+    )
+    full = first_paragraph(release)
+    assert full.startswith("**This is a full-text release for local use; it is not publishable.**")
+    assert (
+        "irbc build --text-policy standoff" in full
+    )  # the rehydrated card is this one (byte-identical test)
 
 
 def test_publish_refuses_an_invalid_release(release_copy):
@@ -90,7 +155,7 @@ def test_publish_rejects_a_bad_repo_id(release):
     assert proc.returncode != 0 and "OWNER/NAME" in proc.stderr
 
 
-def test_real_upload_needs_a_token(release, monkeypatch):
+def test_real_upload_needs_a_token(standoff, monkeypatch):
     monkeypatch.delenv("HF_TOKEN", raising=False)
-    proc = run_cli("publish", str(release), "--repo-id", "someone/x", "--no-dry-run")
+    proc = run_cli("publish", str(standoff), "--repo-id", "someone/x", "--no-dry-run")
     assert proc.returncode != 0 and "HF_TOKEN is not set" in proc.stderr

@@ -38,8 +38,11 @@ def parquet_path(release: Path, name: str) -> Path:
 
 
 def refresh_manifest(release: Path, name: str) -> None:
-    """Record the changed table's new SHA-256, size and row count, as the build would have."""
+    """Record the changed table's new SHA-256, size and row count, and the publishable record of the changed
+    data, as the build would have."""
     import hashlib
+
+    from irbc.release.rights import release_publishable
 
     mpath = release / "manifest.json"
     manifest = json.loads(mpath.read_text(encoding="utf-8"))
@@ -51,6 +54,7 @@ def refresh_manifest(release: Path, name: str) -> None:
         "bytes": path.stat().st_size,
         "rows": pq.ParquetFile(path).metadata.num_rows,
     }
+    manifest["publishable"] = release_publishable(release)
     mpath.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -111,21 +115,22 @@ def test_clean_release_validates(release: Path) -> None:
     assert all(c["passed"] for c in report["checks"])
     # the report written by the build holds the content checks (it is itself covered by the manifest)
     assert {"jsonschema", "great_expectations", "integrity"} <= set(report["by_kind"])
-    # `irbc validate` runs those plus the release-file checks: required files; checksums, sizes, row counts; no
-    # links; and one Parquet-schema check per table. It says so, so the two counts can be told apart.
+    # `irbc validate` runs those plus the release-file checks: required files; checksums, sizes, row counts; the
+    # publishable record agrees with the data; no links; the derived view (concept_mentions_curated) equals its
+    # table; and one Parquet-schema check per table. It says so, so the two counts can be told apart.
     m = re.search(
         r"(\d+) checks, (\d+) failed \((\d+) content checks, as run by the build, \+ (\d+) release-file",
         proc.stdout,
     )
     assert m, proc.stdout
-    assert (int(m[1]), int(m[2])) == (report["n_checks"] + 3 + len(TABLES), 0)
-    assert (int(m[3]), int(m[4])) == (report["n_checks"], 3 + len(TABLES))
+    assert (int(m[1]), int(m[2])) == (report["n_checks"] + 5 + len(TABLES), 0)
+    assert (int(m[3]), int(m[4])) == (report["n_checks"], 5 + len(TABLES))
 
     from irbc.gate.release import validate_release
 
     live = validate_release(release)
     assert live.passed and live.n_checks >= 100
-    kinds = {"jsonschema", "great_expectations", "integrity", "manifest", "parquet_schema"}
+    kinds = {"jsonschema", "great_expectations", "integrity", "manifest", "parquet_schema", "view"}
     assert {c.kind for c in live.checks} == kinds
 
 
@@ -501,3 +506,29 @@ def test_release_without_build_config_is_refused(release_copy: Path) -> None:
         del manifest["files"][name]
     mpath.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     assert validate(release_copy).returncode != 0
+
+
+# ------------------------------------------------------------------------------------------ derived view
+@pytest.mark.parametrize("fault", ["relabel", "drop", "add lexicon row"])
+def test_curated_view_must_equal_the_curated_rows(release_copy: Path, fault: str) -> None:
+    """concept_mentions_curated is derived from concept_mentions: a view that differs from its curated rows (a
+    changed label, a missing row, a row of the other layer) fails `irbc validate`, manifest refreshed."""
+    from irbc.release.views import CURATED_MENTIONS as V
+
+    rows = table(release_copy, V.name)
+    i = _middle(rows)
+    if fault == "relabel":
+        rows[i]["concept_id"] = next(
+            c["concept_id"]
+            for c in table(release_copy, "concepts")
+            if c["concept_id"] != rows[i]["concept_id"]
+        )
+    elif fault == "drop":
+        del rows[i]
+    else:
+        rows.insert(
+            i, next(m for m in table(release_copy, "concept_mentions") if m["annotator"] != V.annotator)
+        )
+    write_parquet(rows, V.table, parquet_path(release_copy, V.name))
+    refresh_manifest(release_copy, V.name)
+    assert_caught(validate(release_copy), "view", V.name, f"view equals the {V.annotator} rows of {V.table}")

@@ -72,7 +72,25 @@ def _build(args: argparse.Namespace) -> int:
         f"release written to {out} ({report.n_checks} content checks passed; "
         "`irbc validate` adds the release-file checks)"
     )
+    console.print(release_kind(out), markup=False, highlight=False, soft_wrap=True)
     return 0
+
+
+def release_kind(release: Path) -> str:
+    """One line on which kind of release this is, from its manifest's ``publishable`` record (release.rights)."""
+    import json
+
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    rights, policy = manifest["publishable"], manifest["text_policy"]
+    if not rights["ok"]:
+        docs = rights["documents_with_withheld_text"]
+        return (
+            f"{policy}-text release for local use, NOT publishable: it contains the text of {len(docs)} "
+            f"document(s) whose redistribution is `withhold` ({', '.join(docs)}); for the publishable stand-off "
+            "release run `irbc build --text-policy standoff --out DIR` (make release-standoff)"
+        )
+    kind = "stand-off release" if policy == "standoff" else f"{policy}-text release"
+    return f"{kind}, publishable: {rights['reason']}"
 
 
 def _print_summary(console: Console, result: BuildResult) -> None:

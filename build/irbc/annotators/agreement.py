@@ -12,6 +12,9 @@ from irbc.core.errors import InputError
 from irbc.core.io import load_config_file
 from irbc.core.yamlio import LINE_KEY
 
+# the blind second pass of the author stances, relative to the corpus folder
+AGREEMENT_FILE = "annotations/agreement/stances_second_pass.yaml"
+
 
 def tagger_scores(
     auto: list[dict[str, Any]], curated: list[dict[str, Any]], docs: set[str]

@@ -169,6 +169,10 @@ class CuratedMentions(Annotator):
 
     name = CURATED
     table = "concept_mentions"
+    description = (
+        "reviewed by the project's annotators: every automatic mention in the main text accepted, relabelled or "
+        "rejected, missed mentions added (notes and reference entries are not reviewed)"
+    )
     gold = True
     needs = (f"concept_mentions/{LEXICON}",)
     folder = "mentions"

@@ -80,6 +80,11 @@ class LexiconAnnotator(Annotator):
 
     name = LEXICON
     table = "concept_mentions"
+    description = (
+        "automatic: every surface form of the codebook (Aho–Corasick, case-insensitive, word-bounded, longest "
+        "match first) in every paragraph and note, unreviewed"
+    )
+    automatic = True
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)

@@ -1,6 +1,7 @@
 """The annotator registry (after dolma's tagger registry): every annotator registers under its versioned name
 and the table its rows go to; the annotate stage runs them in registration order. Adding an annotator is one
-new module in this package with a ``@register`` class, plus its import in ``annotators/__init__.py``.
+new module in this package with a ``@register`` class (a versioned ``name``, its ``table``, a one-line
+``description`` and whether it is ``automatic``), plus its import in ``annotators/__init__.py``.
 
 An annotator is built once per build (``__init__`` receives the shared ``AnnotatorEnv``), shipped to the
 workers, and called once per document. It returns ``None`` when it has nothing to say about a document (for
@@ -45,6 +46,8 @@ class Annotation:
 class Annotator:
     name: ClassVar[str]  # versioned, written on every row: lexicon_v1, curated_v1
     table: ClassVar[str]  # the release table the rows go to
+    description: ClassVar[str]  # one line for the dataset card's table of annotation layers
+    automatic: ClassVar[bool] = False  # made by a program (True) or by people (False)
     gold: ClassVar[bool] = False  # a reviewed layer: the automatic layer is scored against it
     needs: ClassVar[tuple[str, ...]] = ()  # keys of the annotators whose rows it reads (they run first)
     folder: ClassVar[str | None] = None  # its files, one per document: annotations/<folder>/<doc_id>.yaml
@@ -69,6 +72,9 @@ _REGISTRY: dict[str, type[Annotator]] = {}
 
 
 def register(cls: type[Annotator]) -> type[Annotator]:
+    desc = getattr(cls, "description", "")
+    if not desc.strip() or "\n" in desc:
+        raise ValueError(f"annotator {cls.key()} needs a one-line description")
     if cls.key() in _REGISTRY:
         raise ValueError(f"annotator {cls.key()} is registered twice")
     _REGISTRY[cls.key()] = cls

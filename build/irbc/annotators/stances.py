@@ -94,6 +94,10 @@ class CuratedStances(Annotator):
     name = "curated_v1"
     table = "stances"
     folder = "stances"
+    description = (
+        "curated by the project's annotators: the author's stance on every target, and the reported positions of "
+        "named sources, each with verbatim evidence and a rationale"
+    )
 
     def annotate(self, doc: DocInput, earlier: dict[str, list[dict[str, Any]]]) -> Annotation | None:
         path = self.file_for(doc.doc_id)

@@ -32,3 +32,6 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)  # for the build log (sites without a profile...)
     # figures computed once from the tables and kept (release.stats); never written to the release as such
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
+    # files shipped as they were read, under docs/ (release path -> bytes): the schemas, guidelines, codebook and
+    # the agreement data the DATASHEET reports; rehydrate reads them back from the release
+    docs: dict[str, bytes] = field(default_factory=dict, repr=False)

@@ -243,14 +243,16 @@ class TableStore(Mapping[str, pa.Table]):
         with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
             list(pool.map(lambda t: write_table(self.read(t), t, table_path(folder, t)), order))
 
-    def read_slice(self, table: str, piece: Any) -> pa.Table:
+    def read_slice(self, table: str, piece: Any, columns: list[str] | None = None) -> pa.Table:
         if self._mem is not None:
             off, n = piece
-            return self._mem[table].slice(off, n)
-        if not piece:
-            return arrow_schema(table).empty_table()
-        with reading(self._path(table)):
-            return self._file(table).read_row_groups(piece)
+            data = self._mem[table].slice(off, n)
+        elif not piece:
+            data = arrow_schema(table).empty_table()
+        else:
+            with reading(self._path(table)):
+                data = self._file(table).read_row_groups(piece, columns=columns)
+        return data.select(columns) if columns is not None else data
 
 
 def arrow_tables(rows: dict[str, list[dict[str, Any]]]) -> TableStore:

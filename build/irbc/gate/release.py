@@ -7,15 +7,15 @@ import json
 import os
 import stat
 import time
-from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from irbc.core.errors import InputError
 from irbc.core.io import sha256_file
 from irbc.core.schema import DOC_TABLES, TABLES
-from irbc.core.tables import PARQUET_OPTIONS, TableStore, table_path
+from irbc.core.tables import TableStore, table_path
 from irbc.gate.expectations import gx_checks
+from irbc.gate.parquet_schema import parquet_schema_checks
 from irbc.gate.records import chunked_record_checks, jsonschema_checks, record_checks
 from irbc.gate.report import MAX_EXAMPLES, Check, Report, guarded
 
@@ -217,7 +217,7 @@ def manifest_checks(release: Path) -> list[Check]:
     on_disk = set(release_files(release)[0]) - {"manifest.json"}
     for extra in sorted(on_disk - set(files)):
         probs.append(f"{extra} is not listed in the manifest")
-    return [_manifest_check(len(files), probs)]
+    return [_manifest_check(len(files), probs), _publishable_check(release)]
 
 
 def _manifest_files(release: Path) -> dict[str, Any]:
@@ -253,115 +253,22 @@ def link_check(release: Path) -> Check:
     )
 
 
-# ------------------------------------------------------------------------------------------ Parquet schemas
-@cache
-def written_schema(table: str) -> Any:
-    """The Arrow schema a file that core.tables wrote for ``table`` (from schema/) reads back with: Parquet's
-    round trip renames list items ``element`` and keeps the schema-level and field metadata."""
-    import io
+def _publishable_check(release: Path) -> Check:
+    """The manifest's ``publishable`` record is what the release's own data say (release.rights)."""
+    from irbc.release.rights import release_publishable
 
-    import pyarrow.parquet as pq
-
-    from irbc.core.arrow import arrow_schema
-
-    buf = io.BytesIO()
-    with pq.ParquetWriter(buf, arrow_schema(table), **PARQUET_OPTIONS):  # type: ignore[arg-type]
-        pass
-    return pq.ParquetFile(io.BytesIO(buf.getvalue())).schema_arrow
-
-
-def schema_differences(got: Any, want: Any) -> list[str]:
-    """Every difference between the Arrow schema of a file (``got``) and the expected one (``want``), first
-    the columns (names, order, then each column's type, nullability and description), then the schema's own
-    metadata (title, description)."""
-    out = _fields_differences("", list(got), list(want))
-    out += _metadata_differences("schema metadata", got.metadata, want.metadata)
-    if not out and not got.equals(want, check_metadata=True):
-        out.append("differs from the schema derived from schema/")  # never pass a difference not described
-    return out
-
-
-def _fields_differences(prefix: str, got: list[Any], want: list[Any]) -> list[str]:
-    gn, wn = [f.name for f in got], [f.name for f in want]
-    what = f"{prefix.rstrip('.')} " if prefix else ""
-    out = []
-    missing, extra = [n for n in wn if n not in gn], [n for n in gn if n not in wn]
-    if missing:
-        out.append(f"{what}missing field(s) {', '.join(missing)}")
-    if extra:
-        out.append(f"{what}field(s) not in schema/: {', '.join(extra)}")
-    common = [n for n in gn if n in wn]
-    if common != [n for n in wn if n in gn]:
-        out.append(
-            f"{what}fields in the order {', '.join(common)}; schema/ has {', '.join(n for n in wn if n in gn)}"
-        )
-    by_name = {f.name: f for f in got}
-    for w in want:
-        if w.name in by_name:
-            out += _field_differences(prefix + w.name, by_name[w.name], w)
-    return out
-
-
-def _field_differences(path: str, got: Any, want: Any) -> list[str]:
-    import pyarrow as pa
-
-    gt, wt = got.type, want.type
-    if pa.types.is_struct(gt) and pa.types.is_struct(wt):
-        out = _fields_differences(
-            path + ".",
-            [gt.field(i) for i in range(gt.num_fields)],
-            [wt.field(i) for i in range(wt.num_fields)],
-        )
-    elif pa.types.is_list(gt) and pa.types.is_list(wt):
-        out = _field_differences(path + "[]", gt.value_field, wt.value_field)
-    elif gt != wt:
-        out = [f"{path}: type {gt}, schema/ says {wt}"]
+    recorded = parse_json_file(release / "manifest.json").get("publishable")
+    try:
+        actual = release_publishable(release)
+    except InputError as exc:
+        probs = [str(exc)]
     else:
-        out = []
-    if got.nullable != want.nullable:
-        out.append(
-            f"{path}: {'nullable' if got.nullable else 'not nullable'} in the file, "
-            f"{'nullable' if want.nullable else 'not nullable'} in schema/"
+        probs = (
+            [] if recorded == actual else [f"manifest.json says publishable {recorded}, the data {actual}"]
         )
-    return out + _metadata_differences(path, got.metadata, want.metadata)
-
-
-def _metadata_differences(
-    where: str, got: dict[bytes, bytes] | None, want: dict[bytes, bytes] | None
-) -> list[str]:
-    got, want = got or {}, want or {}
-    out = []
-    for k in sorted(set(got) | set(want)):
-        if got.get(k) != want.get(k):
-            key = k.decode("utf-8", "replace")
-            out.append(f"{where}: {key} {_short(got.get(k))}, schema/ says {_short(want.get(k))}")
-    return out
-
-
-def _short(v: bytes | None) -> str:
-    s = "" if v is None else v.decode("utf-8", "replace")
-    return "absent" if v is None else repr(s if len(s) <= 60 else s[:57] + "...")
-
-
-def parquet_schema_checks(tables: TableStore) -> list[Check]:
-    """One check per table: its file's Arrow schema is the one derived from schema/ (as written by the build):
-    field names and order, types, nullability, descriptions, and the table's title and description."""
-    checks = []
-    for t in TABLES:
-        want = written_schema(t)
-        diffs = schema_differences(tables.schema(t), want)
-        checks.append(
-            Check(
-                f"Parquet schema == schema/{t}.schema.json (fields, types, nullability, metadata)",
-                t,
-                "parquet_schema",
-                not diffs,
-                len(want),
-                len(diffs),
-                diffs[:MAX_EXAMPLES],
-            )
-        )
-    return checks
+    return Check(
+        "manifest publishable matches the data", "release", "manifest", not probs, 1, len(probs), probs
+    )
 
 
 # ------------------------------------------------------------------------------------------ the whole release
@@ -394,7 +301,20 @@ def validate_release(release: Path, workers: int = 1) -> Report:
             [f"{f} is missing" for f in missing],
         )
     )
+    report.checks += view_checks(release, tables)
     report.checks += manifest_checks(release)
     report.checks.append(link_check(release))
     report.checks += parquet_schema_checks(tables)
     return report
+
+
+def view_checks(release: Path, tables: TableStore) -> list[Check]:
+    """Every derived view (release.views) holds exactly the rows its table gives."""
+    from irbc.release.views import VIEWS, check_view
+
+    out = []
+    for v in VIEWS:
+        probs = check_view(tables, release, v)
+        name = f"view equals the {v.annotator} rows of {v.table}"
+        out.append(Check(name, v.name, "view", not probs, 1, len(probs), probs))
+    return out

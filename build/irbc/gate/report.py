@@ -11,7 +11,7 @@ from irbc.core.errors import ValidationFailed
 MAX_EXAMPLES = 5
 # checks only `irbc validate` runs (they need the release's own files); every other kind is a content check,
 # as the build ran it and counted it in the release's validation_report.json
-RELEASE_FILE_KINDS = ("manifest", "parquet_schema")
+RELEASE_FILE_KINDS = ("manifest", "parquet_schema", "view")
 
 
 @dataclass
@@ -49,7 +49,7 @@ class Report:
 
     def counts(self) -> dict[str, int]:
         """Checks in all, failed, content checks (what the build's validation_report.json counts) and
-        release-file checks (manifest, links, Parquet schemas: only on a release folder)."""
+        release-file checks (manifest, links, derived views, Parquet schemas: only on a release folder)."""
         files = sum(1 for c in self.checks if c.kind in RELEASE_FILE_KINDS)
         return {
             "checks": self.n_checks,

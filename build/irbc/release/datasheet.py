@@ -9,6 +9,7 @@ from typing import Any
 
 from irbc.core.result import BuildResult
 from irbc.core.schema import TABLES
+from irbc.release.docs import AGREEMENT
 from irbc.release.exporters import ExportContext, exporter
 from irbc.release.markdown import fields_table, md_table, pct, render
 from irbc.release.stats import common_values, doc_rows, first_row, stats
@@ -95,7 +96,7 @@ def agreement_text(result: BuildResult) -> str:
     return (
         f"**Agreement.** An independent second annotator (`{second}`), blind to the curated files, labelled the "
         f"author stance of {ag['items']} document × target pairs "
-        f"(`corpus/annotations/agreement/stances_second_pass.yaml`). Observed agreement with `{first}`: "
+        f"(`{AGREEMENT}`, shipped in this release). Observed agreement with `{first}`: "
         f"**{ag['observed_agreement']:.3f}**; Cohen's κ: **{kappa}**. The released stances are the `{first}` labels; "
         f"the {len(ag['disagreements'])} disagreements are listed in `build_summary.json`. Reported-holder rows and "
         "evidence spans had one annotator. Confusion matrix (rows: first annotator):\n\n"
@@ -163,6 +164,10 @@ def datasheet(result: BuildResult, report_json: dict[str, Any]) -> str:
     return render("datasheet.md", values, {"sheet": result.description["datasheet"]})
 
 
-@exporter("datasheet_v1", "DATASHEET.md")
+@exporter(
+    "datasheet_v1",
+    "DATASHEET.md",
+    description="answers to Datasheets for Datasets and a data statement, with counts from the tables",
+)
 def write_datasheet(release: Path, ctx: ExportContext) -> None:
     (release / "DATASHEET.md").write_text(datasheet(ctx.result, ctx.report_json), encoding="utf-8")

@@ -3,7 +3,9 @@ versioned name and with the paths it writes. ``finalize`` runs them all and seal
 (last, so it covers every other file); the validator's list of required files is read from the same registry.
 
 Adding an export format is one new module in ``irbc.release`` that calls ``@exporter(...)``, plus its name in
-``EXPORTER_MODULES`` (modules are imported on first use, so a build imports no exporter it does not run)."""
+``EXPORTER_MODULES`` (modules are imported on first use, so a build imports no exporter it does not run). Each
+exporter carries a one-line description of what it writes: the card's "Files in this folder" table is made from
+them."""
 
 from __future__ import annotations
 
@@ -18,12 +20,16 @@ from irbc.core.result import BuildResult
 from irbc.release.manifest import MANIFEST, write_manifest
 
 EXPORTER_MODULES = (
+    "irbc.release.views",  # before the card, whose header gives every config's size
     "irbc.release.files",
     "irbc.release.report",
     "irbc.release.card",
     "irbc.release.datasheet",
     "irbc.release.citation",
+    "irbc.release.license",
     "irbc.release.croissant",
+    "irbc.release.datapackage",
+    "irbc.release.docs",
 )
 
 
@@ -46,15 +52,18 @@ class Exporter:
     files: tuple[str, ...]  # release-relative paths it writes ("build_inputs/" for a folder)
     write: Callable[[Path, ExportContext], None]
     required: bool  # the validator refuses a release without these files
+    description: str  # one line for the card's table of files
 
 
 _REGISTRY: dict[str, Exporter] = {}
 
 
 def exporter(
-    name: str, *files: str, required: bool = True
+    name: str, *files: str, description: str, required: bool = True
 ) -> Callable[[Callable[[Path, ExportContext], None]], Any]:
     def add(fn: Callable[[Path, ExportContext], None]) -> Callable[[Path, ExportContext], None]:
+        if not description.strip() or "\n" in description:
+            raise ValueError(f"exporter {name!r} needs a one-line description")
         if name in _REGISTRY:
             raise ValueError(f"exporter {name!r} is registered twice")
         taken = {f for e in _REGISTRY.values() for f in e.files}
@@ -62,16 +71,18 @@ def exporter(
             raise ValueError(
                 f"exporter {name!r} writes {sorted(taken & set(files))}, which another one writes"
             )
-        _REGISTRY[name] = Exporter(name, files, fn, required)
+        _REGISTRY[name] = Exporter(name, files, fn, required, description)
         return fn
 
     return add
 
 
 def registered_exporters() -> list[Exporter]:
+    """Every exporter, in the order of EXPORTER_MODULES (then of registration), whatever imported them first."""
     for module in EXPORTER_MODULES:
         importlib.import_module(module)
-    return list(_REGISTRY.values())
+    rank = {m: i for i, m in enumerate(EXPORTER_MODULES)}
+    return sorted(_REGISTRY.values(), key=lambda e: rank.get(e.write.__module__, len(rank)))
 
 
 def required_files() -> tuple[str, ...]:

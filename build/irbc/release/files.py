@@ -7,23 +7,37 @@ from pathlib import Path
 
 from irbc.core.io import write_json
 from irbc.release.exporters import ExportContext, exporter
+from irbc.release.rights import BUILD_INPUTS
 
-BUILD_INPUTS = "build_inputs"
+RULES = "rules.yaml"  # the cleaning rules, as shipped in build_inputs/
 
 
-@exporter("build_config_v1", "build_config.json")
+@exporter(
+    "build_config_v1",
+    "build_config.json",
+    description="the resolved build configuration: options, input SHA-256s, git commit, noise probes",
+)
 def build_config(release: Path, ctx: ExportContext) -> None:
     write_json(release / "build_config.json", ctx.result.config)
 
 
-@exporter("build_inputs_v1", f"{BUILD_INPUTS}/", required=False)
+@exporter(
+    "build_inputs_v1",
+    f"{BUILD_INPUTS}/",
+    required=False,
+    description="the corpus configuration files the build read (sources, rules, profiles, dataset description)",
+)
 def build_inputs(release: Path, ctx: ExportContext) -> None:
     for name, data in ctx.result.build_inputs.items():
         (release / BUILD_INPUTS).mkdir(exist_ok=True)
         (release / BUILD_INPUTS / name).write_bytes(data)
 
 
-@exporter("build_summary_v1", "build_summary.json")
+@exporter(
+    "build_summary_v1",
+    "build_summary.json",
+    description="per-document counts, diagnostics, skipped inputs, tagger scores and stance agreement",
+)
 def build_summary(release: Path, ctx: ExportContext) -> None:
     r = ctx.result
     summary = {

@@ -1,5 +1,6 @@
-"""manifest.json: the seal of a release, written last: dataset and codebook versions, text policy, provenance, and
-the SHA-256, size and row count of every other file."""
+"""manifest.json: the seal of a release, written last: dataset and codebook versions, text policy, whether the
+release may be published and why (release.rights), provenance, and the SHA-256, size and row count of every other
+file."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ from irbc.annotators.codebook import load_codebook
 from irbc.core.io import sha256_file, write_json
 from irbc.core.result import BuildResult
 from irbc.core.schema import schema_dir
+from irbc.release.rights import result_publishable
 
 MANIFEST = "manifest.json"
+MANIFEST_DESCRIPTION = (
+    "the seal, written last: versions, provenance, and the SHA-256, size and rows of every file"
+)
 
 
 def write_manifest(release: Path, result: BuildResult) -> None:
@@ -32,6 +37,7 @@ def write_manifest(release: Path, result: BuildResult) -> None:
         "dataset_version": DATASET_VERSION,
         "codebook_version": load_codebook(schema_dir() / "codebook.yaml").version,
         "text_policy": result.config["text_policy"],
+        "publishable": result_publishable(result),
         "skipped_inputs": result.skipped,
         "provenance": {"inputs": result.config["inputs"], "git_commit": result.config.get("git_commit")},
         "files": files,

@@ -20,13 +20,22 @@ def md_table(head: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(out)
 
 
+def md_text(text: str) -> str:
+    """Plain text for a Markdown paragraph or table cell: ``<`` and ``>`` escaped, so that a description such as
+    ``Stable id: <doc_id>-s<position>`` is not read as an HTML tag (``|`` is escaped by ``md_table``)."""
+    return text.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>")
+
+
 def pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 
 
 def fields_table(table: str) -> str:
+    """A table's fields for the card and the DATASHEET: types in code spans (``list<item: string>`` is not
+    HTML), descriptions escaped."""
     rows = [
-        [f"`{n}`", typ, "yes" if nullable else "no", desc] for n, typ, desc, nullable in field_table(table)
+        [f"`{n}`", f"`{typ}`", "yes" if nullable else "no", md_text(desc)]
+        for n, typ, desc, nullable in field_table(table)
     ]
     return md_table(["field", "type", "nullable", "description"], rows)
 
@@ -47,7 +56,11 @@ def render(name: str, values: dict[str, Any], blocks: dict[str, dict[str, str]])
             indent[(m.group(1), m.group(2))] = "  " if line.startswith(("- ", "  ")) else ""
     filled = {
         group: {
-            k: v.format(**values).replace("\n", "\n" + indent.get((group, k), "")) for k, v in items.items()
+            k: v.format(**values).replace("\n", "\n" + indent.get((group, k), ""))
+            for k, v in items.items()
+            if isinstance(
+                v, str
+            )  # null answers (card.paper, card.demo) are rendered by the code that reads them
         }
         for group, items in blocks.items()
     }

@@ -1,4 +1,6 @@
 """Publish a validated release to the Hugging Face Hub. Default: a dry run that prints what would be uploaded.
+A release that carries the text of a document whose redistribution is ``withhold`` is refused before anything
+is listed (release.rights decides, from the release's own files).
 
 These machines cannot reach the Hub, so the dry run and the refusals are tested; the real upload is the few
 ``huggingface_hub`` calls at the end, kept small and obvious."""
@@ -19,6 +21,7 @@ from irbc.gate.release import (
     release_files,
     validate_release,
 )
+from irbc.release.rights import release_publishable
 
 
 def plan(release: Path) -> list[tuple[str, int]]:
@@ -42,6 +45,13 @@ def publish(release: Path, repo_id: str, *, dry_run: bool = True) -> list[tuple[
         raise IrbcError(
             f"refusing to publish {release}: it does not validate ({len(report.failures)} failing "
             f"check(s); run `irbc validate {release}`)"
+        )
+    rights = release_publishable(release)
+    if not rights["ok"]:
+        docs = rights["documents_with_withheld_text"]
+        raise IrbcError(
+            f"refusing to publish {release}: it contains the text of {len(docs)} document(s) whose redistribution "
+            f"is `withhold`: {', '.join(docs)}; publish the stand-off release (irbc build --text-policy standoff)"
         )
     manifest = json_members(
         read_release_json(release, "manifest.json", "publish"), release / "manifest.json", "dataset_version"

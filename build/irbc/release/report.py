@@ -34,11 +34,20 @@ def render_report_html(report: Any) -> str:
     )
 
 
-@exporter("validation_report_json_v1", "validation_report.json")
+@exporter(
+    "validation_report_json_v1",
+    "validation_report.json",
+    description="every check the validation gate ran, with its result",
+)
 def report_json(release: Path, ctx: ExportContext) -> None:
     write_json(release / "validation_report.json", ctx.report_json)
 
 
-@exporter("validation_report_html_v1", "validation_report.html", required=False)
+@exporter(
+    "validation_report_html_v1",
+    "validation_report.html",
+    required=False,
+    description="the same validation report, readable in a browser",
+)
 def report_html(release: Path, ctx: ExportContext) -> None:
     (release / "validation_report.html").write_text(render_report_html(ctx.report), encoding="utf-8")

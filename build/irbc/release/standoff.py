@@ -13,13 +13,9 @@ from irbc.core.records import to_row
 from irbc.core.result import BuildResult
 from irbc.core.schema import DOC_TABLES, withheld_columns
 from irbc.core.tables import arrow_tables
+from irbc.release.rights import BUILD_INPUTS, SOURCES
 
-BUILD_INPUTS = "build_inputs"
-INPUT_FILES = ("sources.yaml", "rules.yaml", "profiles.yaml", "dataset.yaml")
-
-
-def withheld_docs(sources: list[dict[str, Any]]) -> set[str]:
-    return {s["doc_id"] for s in sources if s["redistribution"] == "withhold"}
+INPUT_FILES = (SOURCES, "rules.yaml", "profiles.yaml", "dataset.yaml")
 
 
 def apply_standoff(tables: dict[str, list[dict[str, Any]]], withhold: set[str]) -> None:
@@ -80,24 +76,18 @@ def _refill(tables: dict[str, list[dict[str, Any]]], release: Path, doc_id: str,
                 ev["quote"] = text[ev["start"] : ev["end"]]
 
 
-def rehydrate(release: Path, raw_dir: Path) -> BuildResult:
-    """Rebuild the full BuildResult of a stand-off release from the raw files in ``raw_dir``."""
+def _build_files(release: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(build_config, build_summary) of a release, after checking every file rehydration needs, before the
+    (large) tables are read; a release irbc wrote has them all."""
     from irbc.gate.release import (
         RELEASE_HAS_IT,
         check_release_folder,
         entry_problem,
         json_members,
         read_release_json,
-        read_release_tables,
     )
-    from irbc.stages.document import process_document
-    from irbc.stages.read import load_corpus_config
 
-    release, raw_dir = Path(release), Path(raw_dir)
-    if not raw_dir.is_dir():
-        raise InputError(str(raw_dir), None, "raw folder does not exist")
     check_release_folder(release)
-    # every file rehydration needs, checked before the (large) tables are read; a release irbc wrote has them
     config = read_release_json(release, "build_config.json", "rehydrate")
     json_members(config, release / "build_config.json", "text_policy", "inputs", "noise_probes")
     summary = read_release_json(release, "build_summary.json", "rehydrate")
@@ -108,6 +98,20 @@ def rehydrate(release: Path, raw_dir: Path) -> BuildResult:
         problem = entry_problem(release, rel) or (None if (release / rel).exists() else "missing")
         if problem:
             raise InputError(str(release / rel), None, f"{problem}: rehydrate needs it ({RELEASE_HAS_IT})")
+    return config, summary
+
+
+def rehydrate(release: Path, raw_dir: Path) -> BuildResult:
+    """Rebuild the full BuildResult of a stand-off release from the raw files in ``raw_dir``."""
+    from irbc.gate.release import read_release_tables
+    from irbc.release.docs import read_docs
+    from irbc.stages.document import process_document
+    from irbc.stages.read import load_corpus_config
+
+    release, raw_dir = Path(release), Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise InputError(str(raw_dir), None, "raw folder does not exist")
+    config, summary = _build_files(release)
     cfg = load_corpus_config(release / BUILD_INPUTS)
     tables = read_release_tables(release)
     sources = {s["doc_id"]: s for s in cfg.sources}
@@ -138,6 +142,7 @@ def rehydrate(release: Path, raw_dir: Path) -> BuildResult:
         summary["tagger_scores"],
         inputs,
         cfg.description,
+        docs=read_docs(release),
     )
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from irbc.core.result import BuildResult
-from irbc.core.schema import TABLES, columns
+from irbc.core.schema import TABLES, columns, table_fields
 
 
 def counts(tbl: Any, keys: list[str], weight: Any = None) -> Counter[Any]:
@@ -73,6 +73,12 @@ def _stats(result: BuildResult) -> dict[str, Any]:
         ),
         "actions": counts(removed, ["action"]),
         "mentions_by_annotator": counts(mentions, ["annotator"]),
+        "layer_rows": {  # rows per annotator layer of every table that has an annotator column
+            (tbl, a): n
+            for tbl in TABLES
+            if "annotator" in columns(tbl)
+            for a, n in counts(t.read(tbl, ["annotator"]), ["annotator"]).items()
+        },
         "curated_by_concept": counts(curated, ["concept_id"]),
         "stance_labels": counts(t.read("stances", ["attribution", "stance"]), ["attribution", "stance"]),
         "diagnostics": Counter(d["code"] for d in result.diagnostics),
@@ -82,6 +88,8 @@ def _stats(result: BuildResult) -> dict[str, Any]:
 def common_values(result: BuildResult, report_json: dict[str, Any]) -> dict[str, Any]:
     """The placeholders the card and the DATASHEET share (and their description blocks may use)."""
     from irbc import DATASET_VERSION
+    from irbc.release.citation import citation_placeholders
+    from irbc.release.docs import shipped_paths
 
     st = stats(result)
     genres = ", ".join(
@@ -95,4 +103,7 @@ def common_values(result: BuildResult, report_json: dict[str, Any]) -> dict[str,
         "n_checks": report_json["n_checks"],
     }
     values.update({f"rows_{t}": n for t, n in st["rows"].items()})
+    values.update(citation_placeholders(result.description))
+    values["stance_labels"] = ", ".join(f"`{v}`" for v in table_fields("stances")["stance"].enum or ())
+    values.update(shipped_paths())
     return values

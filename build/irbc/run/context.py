@@ -12,7 +12,7 @@ from irbc.annotators.registry import Annotator, AnnotatorEnv, build_annotators
 from irbc.annotators.stances import load_targets
 from irbc.core.io import sha256_file
 from irbc.core.schema import schema_dir
-from irbc.release.standoff import withheld_docs
+from irbc.release.rights import withheld_docs
 from irbc.stages.read import CorpusConfig
 
 

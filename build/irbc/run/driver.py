@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from irbc import DATASET_VERSION
-from irbc.annotators.agreement import stance_agreement, tagger_scores
+from irbc.annotators.agreement import AGREEMENT_FILE, stance_agreement, tagger_scores
 from irbc.annotators.curated import CURATED
 from irbc.annotators.lexicon import LEXICON
 from irbc.annotators.registry import stray_files
@@ -28,14 +28,13 @@ from irbc.core.result import BuildResult
 from irbc.core.schema import DOC_TABLES, TABLES, validate_input
 from irbc.core.tables import TableSink, TableStore
 from irbc.gate.report import Check, merge_checks
+from irbc.release.docs import shipped_docs
 from irbc.release.standoff import INPUT_FILES
 from irbc.run.context import BuildContext, make_context
 from irbc.run.executors import run_chunks
 from irbc.run.options import BuildOptions
 from irbc.run.worker import DocOut
 from irbc.stages.read import CorpusConfig, load_corpus_config
-
-AGREEMENT_FILE = "annotations/agreement/stances_second_pass.yaml"
 
 
 def _git_commit(root: Path) -> str | None:
@@ -300,7 +299,8 @@ def collect(
         c.timings,
         merge_checks(c.chunk_checks),
         "; ".join(c.ran_on),
-        plan.cfg.profile_warnings(),
+        warnings=plan.cfg.profile_warnings(),
+        docs=shipped_docs(plan.cfg.root, with_agreement="agreement" in summary),
     )
 
 
