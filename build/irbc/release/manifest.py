@@ -33,7 +33,7 @@ def write_manifest(release: Path, result: BuildResult) -> None:
             info["rows"] = pq.ParquetFile(p).metadata.num_rows
         files[rel] = info
     manifest = {
-        "dataset": "IR Balancing Corpus",
+        "dataset": result.description["name"],
         "dataset_version": DATASET_VERSION,
         "codebook_version": load_codebook(schema_dir() / "codebook.yaml").version,
         "text_policy": result.config["text_policy"],
