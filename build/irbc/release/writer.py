@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from irbc.core.errors import IrbcError
-
-MANIFEST = "manifest.json"
+from irbc.gate.release import release_files
+from irbc.release.manifest import MANIFEST
 
 
 class UnsafeTarget(IrbcError):
@@ -77,11 +77,11 @@ def check_target(out: Path, protected: dict[str, Path]) -> Path:
         raise UnsafeTarget(
             out, "is a folder that is not empty and not an irbc release (no irbc manifest.json)"
         )
-    for p in sorted(target.rglob("*")):
-        rel = str(p.relative_to(target))
-        if p.is_symlink():
-            raise UnsafeTarget(out, f"the release holds a symbolic link ({rel})")
-        if p.is_file() and rel != MANIFEST and rel not in listed:
+    files, odd = release_files(target)  # the gate's walk: never follows a link
+    if odd:
+        raise UnsafeTarget(out, f"the release holds what is not a regular file ({odd[0]})")
+    for rel in files:
+        if rel != MANIFEST and rel not in listed:
             raise UnsafeTarget(out, f"holds {rel}, which is not part of the release")
     return _writable(out, target)
 
