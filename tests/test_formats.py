@@ -269,3 +269,188 @@ def test_exports_are_deterministic(release: Path, exports: dict[str, Path], tmp_
     for fmt in ("brat", "xmi", "webanno"):
         run_cli("export", str(release), "--format", fmt, "--out", str(tmp_path / fmt), check=True)
         assert snapshot(tmp_path / fmt) == snapshot(exports[fmt]), fmt
+
+
+# ------------------------------------------------------------------------------------------------ safety
+def test_export_refuses_a_stand_off_release(release_copy: Path, tmp_path: Path) -> None:
+    path = release_copy / "data" / "documents" / "train-00000-of-00001.parquet"
+    docs = pq.read_table(path)
+    i = docs.schema.get_field_index("text")
+    pq.write_table(docs.set_column(i, docs.schema.field(i), pa.nulls(len(docs), pa.string())), path)
+    proc = run_cli("export", str(release_copy), "--format", "brat", "--out", str(tmp_path / "out"))
+    one_line_error(proc, "stand-off release", "irbc rehydrate")
+    assert not (tmp_path / "out").exists()
+
+
+def test_export_out_is_safe(release: Path, exports: dict[str, Path], tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    proc = run_cli("export", str(release), "--format", "brat", "--out", str(mine))
+    one_line_error(proc, "not an irbc export", "nothing was touched")
+    assert snapshot(mine) == {"notes.txt": b"keep me"}
+    proc = run_cli("export", str(release), "--format", "brat", "--out", str(release / "data"))
+    one_line_error(proc, "the input release")
+    again = tmp_path / "again"
+    shutil.copytree(exports["brat"], again)
+    run_cli("export", str(release), "--format", "xmi", "--out", str(again), check=True)  # an unchanged export
+    assert (again / "TypeSystem.xml").is_file() and not list(again.glob("*.ann"))
+    shutil.copytree(exports["brat"], tmp_path / "edited")
+    ann = tmp_path / "edited" / "ross_2020_sino_russian_relations.ann"
+    ann.write_text(ann.read_text(encoding="utf-8").replace("balance_of_power", "alliance", 1), encoding="utf-8")
+    before = snapshot(tmp_path / "edited")
+    proc = run_cli("export", str(release), "--format", "brat", "--out", str(tmp_path / "edited"))
+    one_line_error(proc, "ross_2020_sino_russian_relations.ann was changed", "irbc import")
+    assert snapshot(tmp_path / "edited") == before
+    (tmp_path / "edited" / "extra.txt").write_text("mine")
+    ann.write_bytes((exports["brat"] / ann.name).read_bytes())
+    proc = run_cli("export", str(release), "--format", "brat", "--out", str(tmp_path / "edited"))
+    one_line_error(proc, "extra.txt, which is not part of the export")
+
+
+def test_export_refuses_an_unknown_layer(release: Path, tmp_path: Path) -> None:
+    proc = run_cli("export", str(release), "--format", "brat", "--out", str(tmp_path / "o"), "--annotator", "x_v9")
+    one_line_error(proc, "no 'x_v9' mentions", "curated_v1", "lexicon_v1")
+
+
+# ------------------------------------------------------------------------------------------------ imports
+@pytest.mark.parametrize("fmt", ["brat", "xmi", "label-studio"])
+def test_import_of_an_unedited_export_changes_no_byte(fmt: str, exports, corpus_copy: Path) -> None:
+    before = snapshot(corpus_copy)
+    proc = run_cli("import", str(exports[fmt]), "--format", fmt, "--corpus", str(corpus_copy), check=True)
+    assert snapshot(corpus_copy) == before
+    assert proc.stderr.count("no changes") == 5 and "0 review file(s) changed" in proc.stderr
+
+
+def _edited(exports: dict[str, Path], tmp_path: Path, fmt: str) -> Path:
+    dst = tmp_path / f"edited-{fmt}"
+    shutil.copytree(exports[fmt], dst)
+    return dst
+
+
+def test_import_refuses_spans_that_no_longer_match(exports, corpus_copy: Path, tmp_path: Path) -> None:
+    before = snapshot(corpus_copy)
+    brat = _edited(exports, tmp_path, "brat")
+    ann = brat / "reese_balanced_realism.ann"
+    lines = ann.read_text(encoding="utf-8").splitlines()
+    _, middle, covered = lines[2].split("\t")
+    etype, s, e = middle.split()
+    lines[2] = f"T3\t{etype} {int(s) + 1} {int(e) + 1}\t{covered}"
+    ann.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = run_cli("import", str(brat), "--format", "brat", "--corpus", str(corpus_copy))
+    one_line_error(proc, f"{ann}:line 3", f"span {int(s) + 1}-{int(e) + 1} says {covered!r}")
+    txt = brat / "ross_2020_sino_russian_relations.txt"
+    txt.write_text(txt.read_text(encoding="utf-8").replace("Russian", "Russia’s", 1), encoding="utf-8")
+    proc = run_cli("import", str(brat), "--format", "brat", "--corpus", str(corpus_copy))
+    assert proc.returncode == 1 and "2 problems in the input files" in proc.stderr  # reported together
+    assert f"{txt}:line 1: the text differs from the corpus's clean text" in proc.stderr
+    assert f"{ann}:line 3" in proc.stderr
+    assert snapshot(corpus_copy) == before
+
+
+def test_import_refuses_stance_and_note_edits(exports, corpus_copy: Path, tmp_path: Path, texts, release) -> None:
+    before = snapshot(corpus_copy)
+    brat = _edited(exports, tmp_path, "brat")
+    ann = brat / "ross_2020_sino_russian_relations.ann"
+    ann.write_text(ann.read_text(encoding="utf-8").replace("Stance T17 against", "Stance T17 favor"))
+    proc = run_cli("import", str(brat), "--format", "brat", "--corpus", str(corpus_copy))
+    one_line_error(proc, "stance evidence was changed", "not supported", "stances/ross_2020_sino_russian_relations.yaml")
+    ann.write_bytes((exports["brat"] / ann.name).read_bytes())
+    notes = [n for n in table(release, "notes") if n["doc_id"] == "ross_2020_sino_russian_relations"]
+    s = notes[0]["start"]
+    with ann.open("a", encoding="utf-8") as f:
+        f.write(f"T900\tbalancing {s} {s + 3}\t{texts['ross_2020_sino_russian_relations'][s : s + 3]}\n")
+    proc = run_cli("import", str(brat), "--format", "brat", "--corpus", str(corpus_copy))
+    one_line_error(proc, "not inside one main-text paragraph", f"span {s}-{s + 3}")
+    assert snapshot(corpus_copy) == before
+
+
+def _fresh_word(text: str, word: str, taken: set[tuple[int, int, str]], paras: list[tuple[int, int]]) -> tuple[int, int]:
+    """The first whole-word ``word`` inside a main-text paragraph that no mention touches."""
+    for m in re.finditer(rf"\b{word}\b", text):
+        s, e = m.span()
+        if any(a <= s and e <= b for a, b in paras) and not any(s < me and ms < e for ms, me, _ in taken):
+            return s, e
+    raise AssertionError(f"no free {word!r}")
+
+
+def test_scripted_edits_in_brat_and_xmi_show_up_exactly_in_the_next_build(
+    release: Path, exports, corpus_copy: Path, tmp_path: Path, texts, curated
+) -> None:
+    from cassis import load_cas_from_xmi, load_typesystem
+
+    lexicon = {(m["doc_id"], m["start"], m["end"], m["concept_id"]) for m in table(release, "concept_mentions")
+               if m["annotator"] == "lexicon_v1"}  # fmt: skip
+    paras: dict[str, list[tuple[int, int]]] = {}
+    for p in table(release, "paragraphs"):
+        paras.setdefault(p["doc_id"], []).append((p["start"], p["end"]))
+    expected = {d: set(v) for d, v in curated.items()}
+
+    # brat, ross: delete an accepted lexicon mention, relabel another, add a mention the tagger missed
+    a = "ross_2020_sino_russian_relations"
+    accepted = sorted(m for m in curated[a] if (a, *m) in lexicon)
+    gone, relabel = accepted[0], accepted[1]
+    new_a = (*_fresh_word(texts[a], "security", curated[a], paras[a]), "security_dilemma")
+    brat = _edited(exports, tmp_path, "brat")
+    ann = brat / f"{a}.ann"
+    lines = ann.read_text(encoding="utf-8").splitlines()
+    lines.remove(f"T{lines_index(lines, gone)}\t{gone[2]} {gone[0]} {gone[1]}\t{texts[a][gone[0] : gone[1]]}")
+    lines = [ln.replace(f"\t{relabel[2]} {relabel[0]} {relabel[1]}\t", f"\talliance {relabel[0]} {relabel[1]}\t")
+             for ln in lines]  # fmt: skip
+    lines.append(f"T999\t{new_a[2]} {new_a[0]} {new_a[1]}\t{texts[a][new_a[0] : new_a[1]]}")
+    ann.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected[a] -= {gone, relabel}
+    expected[a] |= {(relabel[0], relabel[1], "alliance"), new_a}
+
+    # XMI, gervais: delete an accepted lexicon mention, relabel a curator's addition, add a new mention
+    b = "gervais_china_russia_alignment"
+    gone_b = sorted(m for m in curated[b] if (b, *m) in lexicon)[0]
+    addition = sorted(m for m in curated[b] if not any((b, m[0], m[1], c) in lexicon for c in {x[3] for x in lexicon}))[0]
+    new_b = (*_fresh_word(texts[b], "interests", curated[b], paras[b]), "economic_interdependence")
+    xmi = _edited(exports, tmp_path, "xmi")
+    with (xmi / "TypeSystem.xml").open("rb") as f:
+        ts = load_typesystem(f)
+    with (xmi / f"{b}.xmi").open("rb") as f:
+        cas = load_cas_from_xmi(f, typesystem=ts)
+    for ann_ in list(cas.select("webanno.custom.Concept")):
+        if (ann_.begin, ann_.end, ann_.concept) == gone_b:
+            cas.remove(ann_)
+        elif (ann_.begin, ann_.end, ann_.concept) == addition:
+            ann_.concept = "balancing"
+    cas.add(ts.get_type("webanno.custom.Concept")(begin=new_b[0], end=new_b[1], concept=new_b[2]))
+    cas.to_xmi(xmi / f"{b}.xmi", pretty_print=True)
+    expected[b] -= {gone_b, addition}
+    expected[b] |= {(addition[0], addition[1], "balancing"), new_b}
+
+    before = snapshot(corpus_copy)
+    proc = run_cli("import", str(brat), "--format", "brat", "--corpus", str(corpus_copy), check=True)
+    assert f"{a}: 1 add, 1 reject, 1 relabel" in proc.stderr and "1 review file(s) changed" in proc.stderr
+    # the XMI export still holds ross as it was: importing it whole would undo the brat corrections
+    proc = run_cli("import", str(xmi), "--format", "xmi", "--corpus", str(corpus_copy))
+    one_line_error(proc, f"mentions/{a}.yaml: changed since the release this export was made from was built")
+    for other in xmi.glob("*.xmi"):
+        if other.stem != b:
+            other.unlink()
+    proc = run_cli("import", str(xmi), "--format", "xmi", "--corpus", str(corpus_copy), check=True)
+    assert f"{b}: 1 add, 1 reject, 1 relabel" in proc.stderr and "1 review file(s) changed" in proc.stderr
+    after = snapshot(corpus_copy)
+    changed = {k for k in after if after[k] != before.get(k)}
+    assert changed == {f"annotations/mentions/{a}.yaml", f"annotations/mentions/{b}.yaml"}
+    for k in changed:  # minimal edits: a few lines, every other line as the curator wrote it
+        old, new = before[k].decode().splitlines(), after[k].decode().splitlines()
+        assert len(set(new) - set(old)) <= 6 and len(set(old) - set(new)) <= 3, k
+
+    out = tmp_path / "rebuilt"
+    run_cli("build", "--corpus", str(corpus_copy), "--out", str(out), "--quiet", check=True)
+    got: dict[str, set[tuple[int, int, str]]] = {}
+    for m in table(out, "concept_mentions"):
+        if m["annotator"] == CURATED:
+            got.setdefault(m["doc_id"], set()).add((m["start"], m["end"], m["concept_id"]))
+    assert got == expected
+    old_lex = [m for m in table(release, "concept_mentions") if m["annotator"] == "lexicon_v1"]
+    assert [m for m in table(out, "concept_mentions") if m["annotator"] == "lexicon_v1"] == old_lex
+
+
+def lines_index(lines: list[str], span: tuple[int, int, str]) -> str:
+    s, e, c = span
+    return next(ln.split("\t")[0][1:] for ln in lines if ln.split("\t")[1:2] == [f"{c} {s} {e}"])

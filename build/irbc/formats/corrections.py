@@ -5,6 +5,7 @@ written together, each through a temporary file and a rename."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections import Counter
@@ -17,7 +18,7 @@ import yaml
 from irbc.annotators.anchoring import unit_at
 from irbc.annotators.curated import curated_mentions, locate, quote_for, review_template
 from irbc.core.errors import InputError, InputErrors
-from irbc.core.io import load_config_file
+from irbc.core.io import load_config_file, sha256_file
 from irbc.core.yamlio import LINE_KEY
 from irbc.formats import registry
 from irbc.formats.corpus_docs import CorpusDoc, CorpusDocs, load_corpus_docs
@@ -151,7 +152,22 @@ def _load_review(path: Path, text: str) -> dict[str, Any]:
             raise InputError(str(path), exc.place, f"the edited review would be invalid: {exc.reason}") from None
 
 
-def change_for(doc: ImportedDoc, cd: CorpusDoc, codebook: Any) -> DocChange:
+def _check_not_stale(cd: CorpusDoc, exported: dict[str, str | None] | None) -> None:
+    """A review file changed since the export was built would be reverted by importing the export: refused."""
+    if exported is None or cd.doc_id not in exported:
+        return
+    now = sha256_file(cd.review_file) if cd.review_file.is_file() else None
+    if now != exported[cd.doc_id]:
+        raise InputError(
+            str(cd.review_file),
+            None,
+            "changed since the release this export was made from was built; importing the export would undo "
+            f"those changes: rebuild, export {cd.doc_id} again and make the corrections there (or import a "
+            "folder without this document)",
+        )
+
+
+def change_for(doc: ImportedDoc, cd: CorpusDoc, codebook: Any, exported: dict[str, str | None] | None) -> DocChange:
     """Check one imported document and work out its review file's new text (checked as the build would)."""
     target = check_spans(doc, cd, codebook.ids)
     check_evidence(doc, cd)
@@ -164,6 +180,7 @@ def change_for(doc: ImportedDoc, cd: CorpusDoc, codebook: Any) -> DocChange:
     edits = plan_edits(cd, review, target, codebook, change.counts)
     if not edits and exists:
         return change
+    _check_not_stale(cd, exported)
     new_text = apply_edits(text, review, edits, str(cd.review_file), LINE_KEY)
     got = _current(cd, _load_review(cd.review_file, new_text), codebook)
     if got != target:  # the edit must express the import exactly, or nothing is written
@@ -195,6 +212,18 @@ def write_all(changes: list[DocChange]) -> None:
             Path(tmp).unlink(missing_ok=True)
 
 
+def _exported_reviews(folder: Path) -> dict[str, str | None] | None:
+    """The SHA-256 of each review file the export was made from (its ``irbc-export.json``), if it says."""
+    from irbc.formats.export import EXPORT_MARKER
+
+    try:
+        rec = json.loads((folder / EXPORT_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    reviews = rec.get("review_files") if isinstance(rec, dict) else None
+    return reviews if isinstance(reviews, dict) else None
+
+
 def import_corrections(fmt: str, folder: Path, corpus: Path) -> list[DocChange]:
     """Read ``folder`` in format ``fmt`` and apply its mentions to the review files of ``corpus``."""
     f = registry.get(fmt, reading=True)
@@ -208,11 +237,12 @@ def import_corrections(fmt: str, folder: Path, corpus: Path) -> list[DocChange]:
     if dup is not None:
         raise InputError(dup.text_file, None, f"document {dup.doc_id} is imported twice")
     corpus_docs: CorpusDocs = load_corpus_docs(Path(corpus), ids, {d.doc_id: d.text_file for d in docs})
+    exported = _exported_reviews(folder)
     problems: list[InputError] = []
     changes = []
     for d in docs:
         try:
-            changes.append(change_for(d, corpus_docs.docs[d.doc_id], corpus_docs.codebook))
+            changes.append(change_for(d, corpus_docs.docs[d.doc_id], corpus_docs.codebook, exported))
         except InputErrors as exc:
             problems.extend(exc.problems)
         except InputError as exc:

@@ -17,6 +17,7 @@ from irbc.formats.source import load_export_data
 from irbc.release.writer import UnsafeTarget, check_target, staged
 
 EXPORT_MARKER = "irbc-export.json"
+REVIEWS = "corpus/annotations/mentions"
 
 
 def _sha256(p: Path) -> str:
@@ -58,6 +59,7 @@ def export_release(release: Path, fmt: str, out: Path, annotator: str) -> dict[s
     with staged(Path(out)) as (tmp, _):
         f.export(data, tmp)
         files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
+        inputs = json.loads((Path(release) / "manifest.json").read_text(encoding="utf-8"))["provenance"]["inputs"]
         record = {
             "format": fmt,
             "annotator": annotator,
@@ -67,6 +69,8 @@ def export_release(release: Path, fmt: str, out: Path, annotator: str) -> dict[s
             "mentions": sum(len(d.mentions) for d in data.docs),
             "evidence": sum(len(d.evidence) for d in data.docs),
             "files": {rel: _sha256(tmp / rel) for rel in files},
+            # the review files the exported layer was built from: `irbc import` refuses to undo later changes
+            "review_files": {d.doc_id: inputs.get(f"{REVIEWS}/{d.doc_id}.yaml") for d in data.docs},
         }
         write_json(tmp / EXPORT_MARKER, record)
     return record
