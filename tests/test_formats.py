@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import CORPUS, run_cli, table
+from conftest import run_cli, table
 
 FORMATS = ("brat", "webanno", "xmi", "spacy", "label-studio")
 CURATED = "curated_v1"
@@ -72,7 +72,7 @@ def brat_entities(ann: Path) -> list[tuple[str, int, int, str]]:
     out = []
     for line in ann.read_text(encoding="utf-8").splitlines():
         if line.startswith("T"):
-            tid, middle, covered = line.split("\t")
+            _tid, middle, covered = line.split("\t")
             etype, s, e = middle.split(" ")
             out.append((etype, int(s), int(e), covered))
     return out
@@ -91,7 +91,9 @@ def test_brat_texts_are_exact_and_every_span_matches(exports, texts, curated, ev
         for etype, s, e, covered in ents:
             assert covered == text[s:e] and etype in declared
         assert {(s, e, t) for t, s, e, _ in ents if t != "Stance_evidence"} == curated.get(doc_id, set())
-        assert sum(1 for t, *_ in ents if t == "Stance_evidence") == sum(evidence.get(doc_id, Counter()).values())
+        assert sum(1 for t, *_ in ents if t == "Stance_evidence") == sum(
+            evidence.get(doc_id, Counter()).values()
+        )
     visual = (folder / "visual.conf").read_text(encoding="utf-8")
     assert all(re.search(rf"^{c} \| ", visual, re.M) for c in concepts)
 
@@ -181,7 +183,9 @@ def test_web_annotation_is_processed_as_json_ld(exports, texts, curated, evidenc
     scheme = Graph().parse(exports["webanno"] / "codebook.ttl", format="turtle")
     concepts = set(scheme.subjects(RDF.type, SKOS.Concept))
     for doc_id, text in texts.items():
-        raw = json.loads((exports["webanno"] / "annotations" / f"{doc_id}.jsonld").read_text(encoding="utf-8"))
+        raw = json.loads(
+            (exports["webanno"] / "annotations" / f"{doc_id}.jsonld").read_text(encoding="utf-8")
+        )
         expanded = jsonld.expand(raw, {"documentLoader": loader})
         g = Graph().parse(data=json.dumps(expanded), format="json-ld")
         raw_items = raw["first"]["items"]
@@ -297,7 +301,9 @@ def test_export_out_is_safe(release: Path, exports: dict[str, Path], tmp_path: P
     assert (again / "TypeSystem.xml").is_file() and not list(again.glob("*.ann"))
     shutil.copytree(exports["brat"], tmp_path / "edited")
     ann = tmp_path / "edited" / "ross_2020_sino_russian_relations.ann"
-    ann.write_text(ann.read_text(encoding="utf-8").replace("balance_of_power", "alliance", 1), encoding="utf-8")
+    ann.write_text(
+        ann.read_text(encoding="utf-8").replace("balance_of_power", "alliance", 1), encoding="utf-8"
+    )
     before = snapshot(tmp_path / "edited")
     proc = run_cli("export", str(release), "--format", "brat", "--out", str(tmp_path / "edited"))
     one_line_error(proc, "ross_2020_sino_russian_relations.ann was changed", "irbc import")
@@ -309,7 +315,9 @@ def test_export_out_is_safe(release: Path, exports: dict[str, Path], tmp_path: P
 
 
 def test_export_refuses_an_unknown_layer(release: Path, tmp_path: Path) -> None:
-    proc = run_cli("export", str(release), "--format", "brat", "--out", str(tmp_path / "o"), "--annotator", "x_v9")
+    proc = run_cli(
+        "export", str(release), "--format", "brat", "--out", str(tmp_path / "o"), "--annotator", "x_v9"
+    )
     one_line_error(proc, "no 'x_v9' mentions", "curated_v1", "lexicon_v1")
 
 
@@ -348,13 +356,17 @@ def test_import_refuses_spans_that_no_longer_match(exports, corpus_copy: Path, t
     assert snapshot(corpus_copy) == before
 
 
-def test_import_refuses_stance_and_note_edits(exports, corpus_copy: Path, tmp_path: Path, texts, release) -> None:
+def test_import_refuses_stance_and_note_edits(
+    exports, corpus_copy: Path, tmp_path: Path, texts, release
+) -> None:
     before = snapshot(corpus_copy)
     brat = _edited(exports, tmp_path, "brat")
     ann = brat / "ross_2020_sino_russian_relations.ann"
     ann.write_text(ann.read_text(encoding="utf-8").replace("Stance T17 against", "Stance T17 favor"))
     proc = run_cli("import", str(brat), "--format", "brat", "--corpus", str(corpus_copy))
-    one_line_error(proc, "stance evidence was changed", "not supported", "stances/ross_2020_sino_russian_relations.yaml")
+    one_line_error(
+        proc, "stance evidence was changed", "not supported", "stances/ross_2020_sino_russian_relations.yaml"
+    )
     ann.write_bytes((exports["brat"] / ann.name).read_bytes())
     notes = [n for n in table(release, "notes") if n["doc_id"] == "ross_2020_sino_russian_relations"]
     s = notes[0]["start"]
@@ -365,7 +377,9 @@ def test_import_refuses_stance_and_note_edits(exports, corpus_copy: Path, tmp_pa
     assert snapshot(corpus_copy) == before
 
 
-def _fresh_word(text: str, word: str, taken: set[tuple[int, int, str]], paras: list[tuple[int, int]]) -> tuple[int, int]:
+def _fresh_word(
+    text: str, word: str, taken: set[tuple[int, int, str]], paras: list[tuple[int, int]]
+) -> tuple[int, int]:
     """The first whole-word ``word`` inside a main-text paragraph that no mention touches."""
     for m in re.finditer(rf"\b{word}\b", text):
         s, e = m.span()
@@ -405,7 +419,9 @@ def test_scripted_edits_in_brat_and_xmi_show_up_exactly_in_the_next_build(
     # XMI, gervais: delete an accepted lexicon mention, relabel a curator's addition, add a new mention
     b = "gervais_china_russia_alignment"
     gone_b = sorted(m for m in curated[b] if (b, *m) in lexicon)[0]
-    addition = sorted(m for m in curated[b] if not any((b, m[0], m[1], c) in lexicon for c in {x[3] for x in lexicon}))[0]
+    addition = sorted(
+        m for m in curated[b] if not any((b, m[0], m[1], c) in lexicon for c in {x[3] for x in lexicon})
+    )[0]
     new_b = (*_fresh_word(texts[b], "interests", curated[b], paras[b]), "economic_interdependence")
     xmi = _edited(exports, tmp_path, "xmi")
     with (xmi / "TypeSystem.xml").open("rb") as f:
@@ -454,3 +470,48 @@ def test_scripted_edits_in_brat_and_xmi_show_up_exactly_in_the_next_build(
 def lines_index(lines: list[str], span: tuple[int, int, str]) -> str:
     s, e, c = span
     return next(ln.split("\t")[0][1:] for ln in lines if ln.split("\t")[1:2] == [f"{c} {s} {e}"])
+
+
+def test_label_studio_annotations_are_imported_and_a_missing_review_file_is_created(
+    exports, corpus_copy: Path, tmp_path: Path, texts, curated, release
+) -> None:
+    """A reviewer's annotation (not the predictions) is what is imported; a mention added to a document whose
+    review has no additions yet turns `additions: []` into a list; a document without a review file gets one
+    (from the review template), and importing the same folder again changes nothing."""
+    ls = _edited(exports, tmp_path, "label-studio")
+    tasks = json.loads((ls / "tasks.json").read_text(encoding="utf-8"))
+    c = "cox_2021_comrades_putin_xi"
+    paras = [(p["start"], p["end"]) for p in table(release, "paragraphs") if p["doc_id"] == c]
+    s, e = _fresh_word(texts[c], "partnership", curated[c], paras)
+    for t in tasks:
+        result = t["predictions"][0]["result"]
+        if t["data"]["doc_id"] == c:
+            result.append({"id": "new1", "from_name": "concept", "to_name": "text", "type": "labels",
+                           "value": {"start": s, "end": e, "text": texts[c][s:e], "labels": ["strategic_partnership"]}})  # fmt: skip
+        t["annotations"] = [{"id": 1, "result": result, "was_cancelled": False}]
+        t["predictions"][0]["result"] = []  # the annotation, not the prediction, is read
+    (ls / "tasks.json").write_text(json.dumps(tasks), encoding="utf-8")
+    (ls / "irbc-export.json").unlink()  # as Label Studio's own export would be: no record of the review files
+    r = "ross_2020_sino_russian_relations"
+    (corpus_copy / "annotations" / "mentions" / f"{r}.yaml").unlink()
+    before = snapshot(corpus_copy)
+    proc = run_cli("import", str(ls), "--format", "label-studio", "--corpus", str(corpus_copy), check=True)
+    assert f"{c}: 1 add ->" in proc.stderr and f"{r}:" in proc.stderr and "new review file" in proc.stderr
+    after = snapshot(corpus_copy)
+    assert {k for k in after if after[k] != before.get(k)} == {
+        f"annotations/mentions/{c}.yaml",
+        f"annotations/mentions/{r}.yaml",
+    }
+    old, new = (
+        before[f"annotations/mentions/{c}.yaml"].decode(),
+        after[f"annotations/mentions/{c}.yaml"].decode(),
+    )
+    assert old.endswith("additions: []\n")
+    assert (
+        new
+        == old[: -len("additions: []\n")]
+        + (f"additions:\n- concept: strategic_partnership\n  surface: {texts[c][s:e]}\n  context: ")
+        + new.split("  context: ")[-1]
+    )
+    again = run_cli("import", str(ls), "--format", "label-studio", "--corpus", str(corpus_copy), check=True)
+    assert again.stderr.count("no changes") == 5 and snapshot(corpus_copy) == after

@@ -313,7 +313,9 @@ def _add_format_commands(sub: Any) -> None:
     e = _command(sub, "export", "export a full-text release's annotations for an annotation tool")
     e.add_argument("release", help="the release folder (full text; rehydrate a stand-off release first)")
     e.add_argument("--format", required=True, choices=export_names(), help="the tool's format")
-    e.add_argument("--out", required=True, help="folder to write (missing, empty or an unchanged irbc export)")
+    e.add_argument(
+        "--out", required=True, help="folder to write (missing, empty or an unchanged irbc export)"
+    )
     e.add_argument("--annotator", default="curated_v1", help="mention layer to export (default: curated_v1)")
     e.set_defaults(func=_export)
     i = _command(sub, "import", "turn corrected annotations into changes of the curated review files")

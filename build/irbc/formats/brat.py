@@ -17,22 +17,25 @@ STANCES = ("favor", "against", "neutral", "none")
 ATTRIBUTIONS = ("asserted", "reported")
 HOLDER = "holder: "
 # one colour per codebook facet (brat's visual.conf), concepts of an unknown facet get grey
-FACET_COLOURS = {"strategy": "#8fb2ff", "structure": "#ffd27f", "theory": "#a4e3a4", "power_instrument": "#f4a6c6"}
+FACET_COLOURS = {
+    "strategy": "#8fb2ff",
+    "structure": "#ffd27f",
+    "theory": "#a4e3a4",
+    "power_instrument": "#f4a6c6",
+}
 
 
 def _ann(doc: ExportDoc) -> str:
-    lines, t = [], 0
-    for m in doc.mentions:
-        t += 1
-        lines.append(f"T{t}\t{m['concept_id']} {m['start']} {m['end']}\t{doc.text[m['start'] : m['end']]}")
-    a = n = 0
-    for ev in doc.evidence:
-        t += 1
+    lines = [
+        f"T{t}\t{m['concept_id']} {m['start']} {m['end']}\t{doc.text[m['start'] : m['end']]}"
+        for t, m in enumerate(doc.mentions, 1)
+    ]
+    for n, ev in enumerate(doc.evidence, 1):
+        t = len(doc.mentions) + n
         lines.append(f"T{t}\t{EVIDENCE} {ev.start} {ev.end}\t{doc.text[ev.start : ev.end]}")
-        for name, value in (("Stance", ev.stance), ("Target", ev.target), ("Attribution", ev.attribution)):
-            a += 1
-            lines.append(f"A{a}\t{name} T{t} {value}")
-        n += 1
+        for k, (name, value) in enumerate((("Stance", ev.stance), ("Target", ev.target),
+                                            ("Attribution", ev.attribution))):  # fmt: skip
+            lines.append(f"A{3 * (n - 1) + k + 1}\t{name} T{t} {value}")
         lines.append(f"#{n}\tAnnotatorNotes T{t}\t{HOLDER}{ev.holder}")
     return "".join(line + "\n" for line in lines)
 
@@ -76,7 +79,9 @@ _A = re.compile(r"^(A\d+)\t(\S+) (T\d+)(?: (\S+))?$")
 _NOTE = re.compile(r"^(#\d+)\tAnnotatorNotes (T\d+)\t(.*)$")
 
 
-def _parse_ann(path: Path) -> tuple[dict[str, tuple[str, int, int, str, int]], dict[str, dict[str, str]], dict[str, str]]:
+def _parse_ann(
+    path: Path,
+) -> tuple[dict[str, tuple[str, int, int, str, int]], dict[str, dict[str, str]], dict[str, str]]:
     ents: dict[str, tuple[str, int, int, str, int]] = {}
     attrs: dict[str, dict[str, str]] = {}
     notes: dict[str, str] = {}

@@ -66,7 +66,9 @@ def check_spans(doc: ImportedDoc, cd: CorpusDoc, concepts: set[str]) -> Spans:
             raise InputError(m.where, None, f"{span} {got!r} is not inside one main-text paragraph "
                              "(curated_v1 reviews the main text only, not notes)")  # fmt: skip
         if out.get((m.start, m.end), m.concept) != m.concept:
-            raise InputError(m.where, None, f"{span} {got!r} has two concepts ({out[(m.start, m.end)]}, {m.concept})")
+            raise InputError(
+                m.where, None, f"{span} {got!r} has two concepts ({out[(m.start, m.end)]}, {m.concept})"
+            )
         out[(m.start, m.end)] = m.concept
     return out
 
@@ -149,7 +151,9 @@ def _load_review(path: Path, text: str) -> dict[str, Any]:
         try:
             return dict(load_config_file(p, "mention_review", keep_lines=True))
         except InputError as exc:
-            raise InputError(str(path), exc.place, f"the edited review would be invalid: {exc.reason}") from None
+            raise InputError(
+                str(path), exc.place, f"the edited review would be invalid: {exc.reason}"
+            ) from None
 
 
 def _check_not_stale(cd: CorpusDoc, exported: dict[str, str | None] | None) -> None:
@@ -167,7 +171,9 @@ def _check_not_stale(cd: CorpusDoc, exported: dict[str, str | None] | None) -> N
         )
 
 
-def change_for(doc: ImportedDoc, cd: CorpusDoc, codebook: Any, exported: dict[str, str | None] | None) -> DocChange:
+def change_for(
+    doc: ImportedDoc, cd: CorpusDoc, codebook: Any, exported: dict[str, str | None] | None
+) -> DocChange:
     """Check one imported document and work out its review file's new text (checked as the build would)."""
     target = check_spans(doc, cd, codebook.ids)
     check_evidence(doc, cd)

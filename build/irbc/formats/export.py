@@ -59,7 +59,9 @@ def export_release(release: Path, fmt: str, out: Path, annotator: str) -> dict[s
     with staged(Path(out)) as (tmp, _):
         f.export(data, tmp)
         files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
-        inputs = json.loads((Path(release) / "manifest.json").read_text(encoding="utf-8"))["provenance"]["inputs"]
+        inputs = json.loads((Path(release) / "manifest.json").read_text(encoding="utf-8"))["provenance"][
+            "inputs"
+        ]
         record = {
             "format": fmt,
             "annotator": annotator,

@@ -30,7 +30,9 @@ def _config(data: ExportData) -> str:
     out = ["<View>", '  <Labels name="concept" toName="text">']
     for c in data.concepts:
         colour = FACET_COLOURS.get(c["facet"], "#cccccc")
-        out.append(f"    <Label value={quoteattr(c['concept_id'])} background=\"{colour}\" hint={quoteattr(c['label'])}/>")
+        out.append(
+            f'    <Label value={quoteattr(c["concept_id"])} background="{colour}" hint={quoteattr(c["label"])}/>'
+        )
     out += ["  </Labels>", '  <Labels name="evidence" toName="text">',
             f'    <Label value="{EVIDENCE_LABEL}" background="#e0e0e0"/>', "  </Labels>",
             '  <Text name="text" value="$text"/>',
@@ -42,7 +44,9 @@ def _config(data: ExportData) -> str:
     return "\n".join(out) + "\n"
 
 
-def _region(rid: str, name: str, kind: str, text: str, s: int, e: int, key: str, value: Any) -> dict[str, Any]:
+def _region(
+    rid: str, name: str, kind: str, text: str, s: int, e: int, key: str, value: Any
+) -> dict[str, Any]:
     """One result of a region; a per-region text area's ``value.text`` is its list of texts, not the span's."""
     covered = {} if key == "text" else {"text": text[s:e]}
     return {"id": rid, "from_name": name, "to_name": "text", "type": kind,
@@ -69,7 +73,9 @@ def _task(doc: ExportDoc, annotator: str) -> dict[str, Any]:
     }
 
 
-@format_exporter("label-studio", "Label Studio tasks with pre-annotations (tasks.json) and labeling_config.xml")
+@format_exporter(
+    "label-studio", "Label Studio tasks with pre-annotations (tasks.json) and labeling_config.xml"
+)
 def export_label_studio(data: ExportData, out: Path) -> None:
     tasks = [_task(d, data.annotator) for d in data.docs]
     (out / TASKS).write_text(json.dumps(tasks, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -54,7 +54,9 @@ def _trim(lines: list[str], a: int, b: int) -> int:
     return b
 
 
-def _set_decision(lines: list[str], a: int, b: int, decision: str, relabel: str | None, file: str) -> list[str]:
+def _set_decision(
+    lines: list[str], a: int, b: int, decision: str, relabel: str | None, file: str
+) -> list[str]:
     item = lines[a:b]
     at = next((k for k, line in enumerate(item) if _DECISION.match(line)), None)
     if at is None:

@@ -21,8 +21,15 @@ def _by_doc(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 def evidence_of(stances: list[dict[str, Any]]) -> list[Evidence]:
     out = [
-        Evidence(ev["start"], ev["end"], st["stance_id"], st["target_id"], st["holder"], st["attribution"],
-                 st["stance"])  # fmt: skip
+        Evidence(
+            ev["start"],
+            ev["end"],
+            st["stance_id"],
+            st["target_id"],
+            st["holder"],
+            st["attribution"],
+            st["stance"],
+        )
         for st in stances
         for ev in st["evidence"]
     ]

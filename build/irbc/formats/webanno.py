@@ -52,7 +52,11 @@ def _evidence(doc: ExportDoc, ev: Evidence, i: int) -> dict[str, Any]:
         "body": [
             {"type": "TextualBody", "purpose": "tagging", "value": ev.stance},
             {"type": "SpecificResource", "purpose": "linking", "source": f"{BASE}stance-target:{ev.target}"},
-            {"type": "TextualBody", "purpose": "describing", "value": f"holder: {ev.holder} ({ev.attribution})"},
+            {
+                "type": "TextualBody",
+                "purpose": "describing",
+                "value": f"holder: {ev.holder} ({ev.attribution})",
+            },
         ],
         "target": _target(doc, ev.start, ev.end),
     }
@@ -78,7 +82,13 @@ def collection(doc: ExportDoc, annotator: str) -> dict[str, Any]:
         "type": "AnnotationCollection",
         "label": doc.title or doc.doc_id,
         "total": len(items),
-        "first": {"id": f"{cid}:page1", "type": "AnnotationPage", "partOf": cid, "startIndex": 0, "items": items},
+        "first": {
+            "id": f"{cid}:page1",
+            "type": "AnnotationPage",
+            "partOf": cid,
+            "startIndex": 0,
+            "items": items,
+        },
     }
 
 
@@ -91,7 +101,13 @@ def skos_scheme(data: ExportData) -> str:
     g.bind("skos", SKOS)
     scheme = URIRef(f"{BASE}codebook:{data.codebook_version}")
     g.add((scheme, RDF.type, SKOS.ConceptScheme))
-    g.add((scheme, SKOS.prefLabel, Literal(f"IR Balancing Corpus concept codebook {data.codebook_version}", "en")))
+    g.add(
+        (
+            scheme,
+            SKOS.prefLabel,
+            Literal(f"IR Balancing Corpus concept codebook {data.codebook_version}", "en"),
+        )
+    )
     for c in data.concepts:
         node = URIRef(concept_iri(c["concept_id"]))
         g.add((node, RDF.type, SKOS.Concept))

@@ -24,8 +24,12 @@ def typesystem() -> Any:
     from cassis import TypeSystem
 
     ts = TypeSystem()
-    ts.create_type(PARAGRAPH, description="A paragraph, heading, list item, quotation or note of the clean text")
-    concept = ts.create_type(CONCEPT, description="A mention of a concept of the IR Balancing Corpus codebook")
+    ts.create_type(
+        PARAGRAPH, description="A paragraph, heading, list item, quotation or note of the clean text"
+    )
+    concept = ts.create_type(
+        CONCEPT, description="A mention of a concept of the IR Balancing Corpus codebook"
+    )
     ts.create_feature(concept, "concept", "uima.cas.String", description="concept_id of the codebook")
     ev = ts.create_type(EVIDENCE, description="A verbatim evidence quote of a curated stance")
     for name in EVIDENCE_FEATURES:
@@ -71,7 +75,9 @@ def _read_cas(path: Path, ts: Any) -> ImportedDoc:
         missing = [f for f in ("stance", "target", "holder", "attribution") if not a.get(f)]
         if missing:
             raise InputError(where, None, f"StanceEvidence {a.begin}-{a.end} has no {', '.join(missing)}")
-        doc.evidence.append(ImportedEvidence(a.begin, a.end, a.target, a.holder, a.attribution, a.stance, where))
+        doc.evidence.append(
+            ImportedEvidence(a.begin, a.end, a.target, a.holder, a.attribution, a.stance, where)
+        )
     return doc
 
 
