@@ -170,6 +170,7 @@ def _export(args: argparse.Namespace) -> int:
         f"{args.format} export of {len(rec['documents'])} documents ({rec['mentions']} {args.annotator} mentions, "
         f"{rec['evidence']} pieces of stance evidence) written to {args.out}",
         highlight=False,
+        soft_wrap=True,
     )
     return 0
 
@@ -184,7 +185,11 @@ def _import(args: argparse.Namespace) -> int:
         where = f" -> {c.file}" if c.new_text is not None else ""
         console.print(f"{c.doc_id}: {what}{where}", highlight=False, soft_wrap=True)
     n = sum(1 for c in changes if c.new_text is not None)
-    console.print(f"{n} review file(s) changed; run `irbc build` to rebuild the release", highlight=False)
+    console.print(
+        f"{n} review file(s) changed; run `irbc build` to rebuild the release",
+        highlight=False,
+        soft_wrap=True,
+    )
     return 0
 
 

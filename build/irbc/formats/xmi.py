@@ -45,6 +45,7 @@ def export_xmi(data: ExportData, out: Path) -> None:
     Para, Concept, Ev = ts.get_type(PARAGRAPH), ts.get_type(CONCEPT), ts.get_type(EVIDENCE)
     for doc in data.docs:
         cas = Cas(typesystem=ts, sofa_string=doc.text, document_language="en")
+        cas.get_document_annotation().end = len(doc.text)  # UIMA's document annotation covers the whole text
         for s, e, _ in sorted(doc.paragraphs + doc.notes):
             cas.add(Para(begin=s, end=e))
         for m in doc.mentions:
