@@ -515,3 +515,35 @@ def test_label_studio_annotations_are_imported_and_a_missing_review_file_is_crea
     )
     again = run_cli("import", str(ls), "--format", "label-studio", "--corpus", str(corpus_copy), check=True)
     assert again.stderr.count("no changes") == 5 and snapshot(corpus_copy) == after
+
+
+def test_a_tagger_export_starts_a_review_but_never_replaces_one(
+    release: Path, corpus_copy: Path, tmp_path: Path
+) -> None:
+    """An export of lexicon_v1 over reviewed documents is refused (it would undo their review); for a document
+    without a review file it starts one: its mentions in notes (which are not reviewed) are passed over, and the
+    new file is the review template, every tagger mention accepted."""
+    out = tmp_path / "lex"
+    run_cli(
+        "export", str(release), "--format", "brat", "--out", str(out), "--annotator", "lexicon_v1", check=True
+    )
+    before = snapshot(corpus_copy)
+    proc = run_cli("import", str(out), "--format", "brat", "--corpus", str(corpus_copy))
+    assert proc.returncode == 1 and "5 problems in the input files" in proc.stderr
+    assert proc.stderr.count("is an export of lexicon_v1") == 5 and snapshot(corpus_copy) == before
+    r = "ross_2020_sino_russian_relations"
+    for p in out.glob("*.*"):
+        if p.suffix in (".ann", ".txt") and p.stem != r:
+            p.unlink()
+    marker = json.loads((out / "irbc-export.json").read_text(encoding="utf-8"))
+    marker["review_files"][r] = None  # as if the release had been built before the review existed
+    (out / "irbc-export.json").write_text(json.dumps(marker), encoding="utf-8")
+    review = corpus_copy / "annotations" / "mentions" / f"{r}.yaml"
+    review.unlink()
+    in_notes = {(m["start"], m["end"]) for m in table(release, "concept_mentions")
+                if m["doc_id"] == r and m["annotator"] == "lexicon_v1" and m["note_id"] is not None}  # fmt: skip
+    assert in_notes and in_notes <= {(s, e) for _, s, e, _ in brat_entities(out / f"{r}.ann")}
+    proc = run_cli("import", str(out), "--format", "brat", "--corpus", str(corpus_copy), check=True)
+    assert f"{r}: 1 new review file" in proc.stderr
+    template = run_cli("review-template", r, "--corpus", str(corpus_copy), check=True).stdout
+    assert review.read_text(encoding="utf-8") == template

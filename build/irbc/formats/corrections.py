@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from irbc.annotators.anchoring import unit_at
-from irbc.annotators.curated import curated_mentions, locate, quote_for, review_template
+from irbc.annotators.curated import CURATED, curated_mentions, locate, quote_for, review_template
 from irbc.core.errors import InputError, InputErrors
 from irbc.core.io import load_config_file, sha256_file
 from irbc.core.yamlio import LINE_KEY
@@ -52,6 +52,7 @@ def check_spans(doc: ImportedDoc, cd: CorpusDoc, concepts: set[str]) -> Spans:
             "tools may change annotations, not the text (export again from a release of this corpus)",
         )
     out: Spans = {}
+    unreviewed = {(m["start"], m["end"], m["concept_id"]) for m in cd.auto if m["paragraph_id"] is None}
     for m in doc.mentions:
         span = f"span {m.start}-{m.end}"
         if not 0 <= m.start < m.end <= len(cd.text):
@@ -62,6 +63,8 @@ def check_spans(doc: ImportedDoc, cd: CorpusDoc, concepts: set[str]) -> Spans:
         if m.concept not in concepts:
             raise InputError(m.where, None, f"{span} {got!r}: unknown concept id {m.concept!r}")
         u = unit_at(cd.units, m.start, m.end)
+        if u is not None and not u.main and (m.start, m.end, m.concept) in unreviewed:
+            continue  # a tagger mention in a note, as exported from lexicon_v1: notes are not reviewed
         if u is None or not u.main:
             raise InputError(m.where, None, f"{span} {got!r} is not inside one main-text paragraph "
                              "(curated_v1 reviews the main text only, not notes)")  # fmt: skip
@@ -156,12 +159,29 @@ def _load_review(path: Path, text: str) -> dict[str, Any]:
             ) from None
 
 
-def _check_not_stale(cd: CorpusDoc, exported: dict[str, str | None] | None) -> None:
-    """A review file changed since the export was built would be reverted by importing the export: refused."""
-    if exported is None or cd.doc_id not in exported:
+@dataclass(frozen=True)
+class ExportRecord:
+    """What an export folder's ``irbc-export.json`` says: the layer exported, and the SHA-256 of each review
+    file the release was built from (None for a folder without one, such as a tool's own export)."""
+
+    annotator: str | None = None
+    review_files: dict[str, str | None] | None = None
+
+
+def _check_export(cd: CorpusDoc, rec: ExportRecord) -> None:
+    """Refuse what would undo review work: an export older than the review file's last change, or an export of
+    another layer (the tagger's) over a reviewed document."""
+    exists = cd.review_file.is_file()
+    if rec.annotator not in (None, CURATED) and exists:
+        raise InputError(
+            str(cd.review_file),
+            None,
+            f"the folder is an export of {rec.annotator}, and importing it would replace this curated review; "
+            f"export {CURATED} to correct a reviewed document",
+        )
+    if rec.review_files is None or cd.doc_id not in rec.review_files:
         return
-    now = sha256_file(cd.review_file) if cd.review_file.is_file() else None
-    if now != exported[cd.doc_id]:
+    if (sha256_file(cd.review_file) if exists else None) != rec.review_files[cd.doc_id]:
         raise InputError(
             str(cd.review_file),
             None,
@@ -171,9 +191,7 @@ def _check_not_stale(cd: CorpusDoc, exported: dict[str, str | None] | None) -> N
         )
 
 
-def change_for(
-    doc: ImportedDoc, cd: CorpusDoc, codebook: Any, exported: dict[str, str | None] | None
-) -> DocChange:
+def change_for(doc: ImportedDoc, cd: CorpusDoc, codebook: Any, rec: ExportRecord) -> DocChange:
     """Check one imported document and work out its review file's new text (checked as the build would)."""
     target = check_spans(doc, cd, codebook.ids)
     check_evidence(doc, cd)
@@ -186,7 +204,7 @@ def change_for(
     edits = plan_edits(cd, review, target, codebook, change.counts)
     if not edits and exists:
         return change
-    _check_not_stale(cd, exported)
+    _check_export(cd, rec)
     new_text = apply_edits(text, review, edits, str(cd.review_file), LINE_KEY)
     got = _current(cd, _load_review(cd.review_file, new_text), codebook)
     if got != target:  # the edit must express the import exactly, or nothing is written
@@ -218,16 +236,19 @@ def write_all(changes: list[DocChange]) -> None:
             Path(tmp).unlink(missing_ok=True)
 
 
-def _exported_reviews(folder: Path) -> dict[str, str | None] | None:
-    """The SHA-256 of each review file the export was made from (its ``irbc-export.json``), if it says."""
+def _export_record(folder: Path) -> ExportRecord:
     from irbc.formats.export import EXPORT_MARKER
 
     try:
         rec = json.loads((folder / EXPORT_MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    reviews = rec.get("review_files") if isinstance(rec, dict) else None
-    return reviews if isinstance(reviews, dict) else None
+        return ExportRecord()
+    if not isinstance(rec, dict):
+        return ExportRecord()
+    reviews = rec.get("review_files")
+    annotator = rec.get("annotator")
+    return ExportRecord(annotator if isinstance(annotator, str) else None,
+                        reviews if isinstance(reviews, dict) else None)  # fmt: skip
 
 
 def import_corrections(fmt: str, folder: Path, corpus: Path) -> list[DocChange]:
@@ -243,12 +264,12 @@ def import_corrections(fmt: str, folder: Path, corpus: Path) -> list[DocChange]:
     if dup is not None:
         raise InputError(dup.text_file, None, f"document {dup.doc_id} is imported twice")
     corpus_docs: CorpusDocs = load_corpus_docs(Path(corpus), ids, {d.doc_id: d.text_file for d in docs})
-    exported = _exported_reviews(folder)
+    rec = _export_record(folder)
     problems: list[InputError] = []
     changes = []
     for d in docs:
         try:
-            changes.append(change_for(d, corpus_docs.docs[d.doc_id], corpus_docs.codebook, exported))
+            changes.append(change_for(d, corpus_docs.docs[d.doc_id], corpus_docs.codebook, rec))
         except InputErrors as exc:
             problems.extend(exc.problems)
         except InputError as exc:

@@ -87,9 +87,10 @@ def import_xmi(folder: Path) -> list[ImportedDoc]:
     from cassis import load_typesystem
 
     folder = Path(folder)
-    tsf = folder / TYPESYSTEM
-    if not tsf.is_file():
+    found = [p for p in sorted(folder.iterdir()) if p.name.lower() == TYPESYSTEM.lower()]
+    if not found:
         raise InputError(str(folder), None, f"no {TYPESYSTEM}: not an XMI export folder")
+    tsf = found[0]
     try:
         with tsf.open("rb") as f:
             ts = load_typesystem(f)
