@@ -547,3 +547,56 @@ def test_a_tagger_export_starts_a_review_but_never_replaces_one(
     assert f"{r}: 1 new review file" in proc.stderr
     template = run_cli("review-template", r, "--corpus", str(corpus_copy), check=True).stdout
     assert review.read_text(encoding="utf-8") == template
+
+
+def test_review_edits_touch_only_their_lines(tmp_path: Path) -> None:
+    """Decisions and additions are edited in place, whatever the file's style: an indented list, comments, a
+    block comment that mentions `decision:`, an existing relabel; removing the last addition leaves `[]`."""
+    from irbc.core.yamlio import LINE_KEY, load_data, strip_lines
+    from irbc.formats.review_edit import Edits, apply_edits
+
+    text = """# reviewed by hand
+doc_id: d
+annotator: curated_v1
+reviewed_against: lexicon_v1 / codebook 1.0.0
+decisions:
+  - concept: balancing
+    surface: balancing
+    context: "by balancing power"
+    comment: |
+      decision: reject was considered
+    decision: accept
+
+  # the next one is a heading
+  - decision: reject
+    concept: hedging
+    relabel: balancing
+    surface: Hedging
+    context: Hedging and
+additions:
+  - concept: alliance
+    surface: allies
+    context: its allies
+# end of file
+"""
+    path = tmp_path / "d.yaml"
+    path.write_text(text, encoding="utf-8")
+    review = load_data(path, keep_lines=True)
+    edits = Edits(decisions={0: ("reject", "containment"), 1: ("accept", None)}, removed_additions={0})
+    new = apply_edits(text, review, edits, str(path), LINE_KEY)
+    assert new == text.replace(
+        "    decision: accept\n", "    decision: reject\n    relabel: containment\n"
+    ).replace("  - decision: reject\n    concept: hedging\n    relabel: balancing\n",
+              "  - decision: accept\n    concept: hedging\n").replace(
+        "additions:\n  - concept: alliance\n    surface: allies\n    context: its allies\n", "additions: []\n"
+    )  # fmt: skip
+    path.write_text(new, encoding="utf-8")
+    data = strip_lines(load_data(path, keep_lines=True))
+    assert data["decisions"][0]["comment"] == "decision: reject was considered\n"
+    assert [d["decision"] for d in data["decisions"]] == ["reject", "accept"] and data["additions"] == []
+    review = load_data(path, keep_lines=True)
+    added = {"concept": "hedging", "surface": "hedge", "context": "a hedge: against"}
+    again = apply_edits(new, review, Edits(new_additions=[added]), str(path), LINE_KEY)
+    assert again.endswith(
+        "additions:\n  - concept: hedging\n    surface: hedge\n    context: 'a hedge: against'\n# end of file\n"
+    )

@@ -14,9 +14,6 @@ import yaml
 from irbc.core.errors import InputError
 
 _TOP_KEY = re.compile(r"^[^\s#-][^:]*:")
-_DECISION = re.compile(r"^(\s*(?:-\s+)?)decision:\s*\S+\s*$")
-_RELABEL = re.compile(r"^\s*(?:-\s+)?relabel:")
-_CONCEPT = re.compile(r"^(\s*(?:-\s+)?)concept:\s*.*?(\s*)$")
 
 
 @dataclass
@@ -54,30 +51,45 @@ def _trim(lines: list[str], a: int, b: int) -> int:
     return b
 
 
+def _key_lines(item: list[str], key: str) -> list[tuple[int, str]]:
+    """The lines of a list item that hold its own ``key:`` (never a line of a nested or block value): the first
+    line after its ``- ``, or a later line at the item's key indentation. Each with the prefix before the key."""
+    m = re.match(r"^(\s*-\s+)", item[0])
+    width = len(m[1]) if m else 0
+    out = []
+    for k, line in enumerate(item):
+        prefix = line[:width] if k == 0 else " " * width
+        if line.startswith(prefix) and re.match(rf"{re.escape(key)}:(\s|$)", line[width:]):
+            out.append((k, prefix))
+    return out
+
+
 def _set_decision(
     lines: list[str], a: int, b: int, decision: str, relabel: str | None, file: str
 ) -> list[str]:
     item = lines[a:b]
-    at = next((k for k, line in enumerate(item) if _DECISION.match(line)), None)
-    if at is None:
+    found = _key_lines(item, "decision")
+    if len(found) != 1:
         raise InputError(file, f"line {a + 1}", "cannot edit this decision: no `decision:` line of its own")
-    m = _DECISION.match(item[at])
-    assert m is not None
-    pad = " " * len(m[1])
-    kept = [line for line in item if not _RELABEL.match(line)]
-    at = next(k for k, line in enumerate(kept) if _DECISION.match(line))
-    new = [f"{m[1]}decision: {decision}\n"] + ([f"{pad}relabel: {relabel}\n"] if relabel else [])
-    return kept[:at] + new + kept[at + 1 :]
+    at, prefix = found[0]
+    drop = {k for k, _ in _key_lines(item, "relabel")}
+    new = [f"{prefix}decision: {decision}\n"] + (
+        [f"{' ' * len(prefix)}relabel: {relabel}\n"] if relabel else []
+    )
+    return (
+        [line for k, line in enumerate(item[:at]) if k not in drop]
+        + new
+        + [line for k, line in enumerate(item[at + 1 :], at + 1) if k not in drop]
+    )
 
 
 def _set_concept(lines: list[str], a: int, b: int, concept: str, file: str) -> list[str]:
     item = lines[a:b]
-    at = next((k for k, line in enumerate(item) if _CONCEPT.match(line)), None)
-    if at is None:
+    found = _key_lines(item, "concept")
+    if len(found) != 1:
         raise InputError(file, f"line {a + 1}", "cannot edit this addition: no `concept:` line of its own")
-    m = _CONCEPT.match(item[at])
-    assert m is not None
-    return [*item[:at], f"{m[1]}concept: {concept}\n", *item[at + 1 :]]
+    at, prefix = found[0]
+    return [*item[:at], f"{prefix}concept: {concept}\n", *item[at + 1 :]]
 
 
 def _new_items(items: list[dict[str, Any]], indent: str) -> list[str]:
@@ -110,7 +122,7 @@ def apply_edits(text: str, review: dict[str, Any], edits: Edits, file: str, line
     key_at, end = blocks["additions"]
     n_left = len(review["additions"]) - len(edits.removed_additions) + len(edits.new_additions)
     if edits.new_additions:
-        first = lines[add[0][0]] if add else "- "
+        first = lines[add[0][0]] if add else lines[dec[0][0]] if dec else "- "  # the file's list style
         indent = first[: len(first) - len(first.lstrip(" "))]
         at = _trim(lines, key_at, end) if add else key_at + 1
         ops.append((at, at, _new_items(edits.new_additions, indent)))
