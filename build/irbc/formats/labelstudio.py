@@ -27,7 +27,12 @@ def _config(data: ExportData) -> str:
         return [f'    <Choices name="{name}" toName="text" perRegion="true" required="true">',
                 *(f"      <Choice value={quoteattr(v)}/>" for v in values), "    </Choices>"]  # fmt: skip
 
-    out = ["<View>", '  <Labels name="concept" toName="text">']
+    # pre-wrap: Label Studio keeps every space and line break of the text as it is (offsets count them all)
+    out = [
+        "<View>",
+        "  <Style>.htx-text { white-space: pre-wrap; }</Style>",
+        '  <Labels name="concept" toName="text">',
+    ]
     for c in data.concepts:
         colour = FACET_COLOURS.get(c["facet"], "#cccccc")
         out.append(
