@@ -54,7 +54,12 @@ def _read_raw_checked(raw_dir: Path, src: dict[str, Any], doc: dict[str, Any]) -
 
 def _refill(tables: dict[str, list[dict[str, Any]]], release: Path, doc_id: str, res: Any) -> None:
     """Put a rebuilt document's rows in place of its withheld ones, checking every kept value."""
-    for table, new in (("paragraphs", res.paragraphs), ("notes", res.notes), ("removed", res.removed)):
+    for table, new in (
+        ("paragraphs", res.paragraphs),
+        ("notes", res.notes),
+        ("removed", res.removed),
+        ("citations", res.citations),
+    ):
         old = [r for r in tables[table] if r["doc_id"] == doc_id]
         if len(old) != len(new):
             raise InputError(
