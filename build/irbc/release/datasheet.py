@@ -23,7 +23,9 @@ DOC_COLUMNS = [
     "sections",
     "paragraphs",
     "notes",
-    "callouts linked",
+    "callouts",
+    "callout links",
+    "citations",
     "raw chars",
     "chars removed",
 ]
@@ -45,7 +47,9 @@ def doc_table(result: BuildResult, st: dict[str, Any]) -> str:
                 s["sections"],
                 s["paragraphs"],
                 s["notes"],
+                s.get("callouts_distinct", s["callouts_linked"]),
                 s["callouts_linked"],
+                s.get("citations", 0),
                 s["chars_raw"],
                 s["chars_removed"],
             ]
