@@ -34,13 +34,19 @@ def _value(row: dict[str, Any] | None, field: str, sample: bool) -> Any:
     return v
 
 
-def _pairs(expected: list[dict[str, Any]], rows: list[dict[str, Any]], note_text: str, note_start: int) -> tuple:
-    paired, used = [], set()
+def _pairs(
+    expected: list[dict[str, Any]], rows: list[dict[str, Any]], note_text: str, note_start: int
+) -> tuple:
+    paired: list[tuple[dict[str, Any] | None, dict[str, Any] | None]] = []
+    used: set[int] = set()
     for k, e in enumerate(expected):
         hit = None
         if e.get("at"):
             pos = note_text.find(e["at"])
-            hit = next((i for i, r in enumerate(rows) if pos >= 0 and r["start"] <= note_start + pos < r["end"]), None)
+            hit = next(
+                (i for i, r in enumerate(rows) if pos >= 0 and r["start"] <= note_start + pos < r["end"]),
+                None,
+            )
         elif k < len(rows) and len(expected) == 1:
             hit = 0
         if hit is not None and hit not in used:
@@ -94,7 +100,11 @@ def summarise(parts: list[tuple[dict[str, dict[str, int]], int, int]]) -> dict[s
         for f, c in counts.items():
             for k in c:
                 total[f][k] += c[k]
-    out: dict[str, Any] = {"notes": sum(p[1] for p in parts), "citations": sum(p[2] for p in parts), "fields": {}}
+    out: dict[str, Any] = {
+        "notes": sum(p[1] for p in parts),
+        "citations": sum(p[2] for p in parts),
+        "fields": {},
+    }
     for f, c in total.items():
         p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else None
         r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else None

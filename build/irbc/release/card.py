@@ -15,8 +15,8 @@ from irbc.core.result import BuildResult
 from irbc.core.schema import TABLES, load_schema
 from irbc.core.tables import table_path
 from irbc.release import card_sections as cs
-from irbc.release.citation_graph import graph_section
 from irbc.release.citation import DESCRIPTION_FILE, LICENSE_FILE, citation_apa, citation_bibtex
+from irbc.release.citation_graph import graph_section
 from irbc.release.exporters import ExportContext, exporter, registered_exporters
 from irbc.release.hf import card_yaml
 from irbc.release.manifest import MANIFEST, MANIFEST_DESCRIPTION

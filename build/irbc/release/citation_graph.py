@@ -25,7 +25,13 @@ def graph_section(result: BuildResult) -> str:
     distinct = Counter(d for w in works for d in w["doc_ids"])
     shared = Counter(d for w in works if len(w["doc_ids"]) > 1 for d in w["doc_ids"])
     rows = [[d, per_doc[d], short[d], distinct[d], shared[d]] for d in per_doc]
-    head = ["doc_id", "citations", "of them ibid / short forms", "distinct works", "works shared with another document"]
+    head = [
+        "doc_id",
+        "citations",
+        "of them ibid / short forms",
+        "distinct works",
+        "works shared with another document",
+    ]
     lines = [md_table(head, rows), ""]
     multi = [w for w in works if len(w["doc_ids"]) > 1]
     if multi:
@@ -56,5 +62,6 @@ def citation_scores_table(result: BuildResult) -> str:
     return (
         f"Against the hand-checked sample (`corpus/annotations/citations/sample.yaml` in the project: "
         f"{sc['notes']} notes, {sc['citations']} citations), field by field (a value counts as right only if it "
-        "equals the sampled value exactly):\n\n" + md_table(["field", "TP", "FP", "FN", "precision", "recall"], rows)
+        "equals the sampled value exactly):\n\n"
+        + md_table(["field", "TP", "FP", "FN", "precision", "recall"], rows)
     )

@@ -158,7 +158,9 @@ def _rebuild_works(tables: dict[str, list[dict[str, Any]]], release: Path) -> No
 
     new = work_rows(tables["citations"])
     if len(new) != len(tables["works"]):
-        raise InputError(str(release), "works", "the rehydrated citations do not group into the release's works")
+        raise InputError(
+            str(release), "works", "the rehydrated citations do not group into the release's works"
+        )
     for old, nw in zip(tables["works"], new, strict=True):
         _same(old, nw, f"works/{old['work_id']}")
     tables["works"] = new

@@ -79,9 +79,7 @@ def _reference_keys(notes: list[Note]) -> dict[tuple[str, str], list[str]]:
     return keys
 
 
-def _candidates(
-    keys: dict[tuple[str, str], list[str]], names: list[str], year: str
-) -> tuple[list[str], int]:
+def _candidates(keys: dict[tuple[str, str], list[str]], names: list[str], year: str) -> tuple[list[str], int]:
     """The reference entries a run of capitalised words before a year names. The citation is the run's tail:
     "First, Pape (2005)" cites Pape, "He and Feng, Saltzman (2012" cites Saltzman; the longest tail that names
     an entry wins (two names: the entry of those two authors; one name: a sole author, else a first author).
@@ -128,7 +126,11 @@ def _author_year_callouts(
 
 
 def _back_references(
-    text: str, p: Paragraph, spans: list[tuple[int, int]], last: dict[str, str], found: dict[str, list[Callout]]
+    text: str,
+    p: Paragraph,
+    spans: list[tuple[int, int]],
+    last: dict[str, str],
+    found: dict[str, list[Callout]],
 ) -> None:
     for m in BACK_REFERENCE.finditer(text, p.start, p.end):
         if any(s <= m.start() < e for s, e in spans):

@@ -13,13 +13,17 @@ YEAR = re.compile(r"(?<![\d/])(1[5-9]\d\d|20\d\d)(?![\d])")
 ACCESSED = re.compile(r"\(accessed[^)]*\)")
 VOLUME = re.compile(r"\b[Vv]ol\.\s*(\d+)(?::(\d+))?")
 ISSUE = re.compile(r"\b(?:[Nn]o\.|issue)\s*(\d+)")
-PAGES = re.compile(r"\b(?:pp?\.\s*|chap\.\s*|chapters?\s+)[\dxivlc]+(?:\s*[–\-]\s*\d+)?(?:,\s*\d+(?:\s*[–\-]\s*\d+)?)*")
+PAGES = re.compile(
+    r"\b(?:pp?\.\s*|chap\.\s*|chapters?\s+)[\dxivlc]+(?:\s*[–\-]\s*\d+)?(?:,\s*\d+(?:\s*[–\-]\s*\d+)?)*"
+)
 BARE_RANGE = re.compile(r"^,?\s*(\d+\s*[–\-]\s*\d+)")
 WEB = re.compile(r"\bat\s*(?:\(|$|;|,)|\baccessed\b|\bat$")
 REPORT = re.compile(r"\bReport\b|Fact Sheet|Working Paper")
 INTERVIEW = re.compile(r"^(?:\w+’s\s+)?interviews?\s+with\b", re.I)
-MONTH = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-                   r"Spring|Summer|Fall|Autumn|Winter|\d)")
+MONTH = re.compile(
+    r"^(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Spring|Summer|Fall|Autumn|Winter|\d)"
+)
 EDITORS = re.compile(r"^(?P<eds>.+?),?\s+eds?\.?,\s+")
 NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w’'\-.]*|[A-Z]\.|de|van|von|bin|al-\w+)$")
 # a chunk starting with one of these words is a title, not a name

@@ -32,7 +32,12 @@ def _sentence_end(text: str, i: int) -> re.Match[str] | None:
         return None
     word = re.search(r"(\S*)$", text[:i])
     w = (word.group(1) if word else "").strip("()[]“”‘’")
-    if len(w) < 2 or w.lower() in ABBREVIATIONS or re.search(r"\.[A-Za-z]$", w) or word and word.group(1)[-1:] in "”’":
+    if (
+        len(w) < 2
+        or w.lower() in ABBREVIATIONS
+        or re.search(r"\.[A-Za-z]$", w)
+        or (word and word.group(1)[-1:] in "”’")
+    ):
         return None
     return m
 
@@ -60,7 +65,11 @@ def _segments(text: str) -> list[tuple[int, int]]:
         elif ch == ";" and NEXT_CITATION.match(text, i):
             cuts += [i, i + 1]
             depth = 0
-        elif ch == "." and (m := _sentence_end(text, i)) and (depth == 0 or re.match(r"\S+\s+(?:Also|See|On|For)\b", text[i:])):
+        elif (
+            ch == "."
+            and (m := _sentence_end(text, i))
+            and (depth == 0 or re.match(r"\S+\s+(?:Also|See|On|For)\b", text[i:]))
+        ):
             cuts += [i + 1, m.end()]
             depth = 0
     cuts.append(len(text))
@@ -91,7 +100,7 @@ def _short_form_of(f: Fields, earlier: list[tuple[Citation, Fields]]) -> Citatio
         return None
     sur = fold_diacritics(surname(f.authors[0]) or "").lower()
     head = " ".join(fold_diacritics(f.title).lower().split()[:3])
-    for c, cf in reversed(earlier):
+    for c, _ in reversed(earlier):
         if not c.title or not c.first_author_surname:
             continue
         if fold_diacritics(c.first_author_surname).lower() == sur and (
@@ -111,7 +120,7 @@ def _resolve(body: str, f: Fields, earlier: list[tuple[Citation, Fields]]) -> tu
     if f.year is not None:
         return False, None, f
     full = _short_form_of(f, earlier)
-    one_word = bool(f.authors) and len(f.authors) == 1 and " " not in f.authors[0]
+    one_word = f.authors is not None and len(f.authors) == 1 and " " not in f.authors[0]
     if full is None and not one_word:
         return False, None, f
     if full is not None and full.ibid:
@@ -135,7 +144,9 @@ def _row(note: Note, k: int, pos: int, s: int, e: int, f: Fields, ibid: bool, re
     )  # fmt: skip
 
 
-def _note_citations(note: Note, text: str, style: str, pos: int, earlier: list[tuple[Citation, Fields]]) -> None:
+def _note_citations(
+    note: Note, text: str, style: str, pos: int, earlier: list[tuple[Citation, Fields]]
+) -> None:
     if style == "references":
         f = parse_reference(text[note.start : note.end])
         if f is not None:
