@@ -124,3 +124,39 @@ def test_scores_and_callout_counts_reported(release: Path) -> None:
     sheet = (release / "DATASHEET.md").read_text(encoding="utf-8")
     assert f"{ore['callouts_distinct']} " in sheet and "citation found (row level)" in sheet
     assert "### Citation graph" in (release / "README.md").read_text(encoding="utf-8")
+
+
+def test_csl_json_reads_back_with_citeproc(release: Path) -> None:
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    items = json.loads((release / "works.json").read_text(encoding="utf-8"))
+    works = table(release, "works")
+    assert [i["id"] for i in items] == [w["work_id"] for w in works]
+    bib = CitationStylesBibliography(
+        CitationStylesStyle("harvard-cite-them-right", validate=False), CiteProcJSON(items), formatter.plain
+    )
+    for it in items:
+        bib.register(Citation([CitationItem(it["id"])]))
+    entries = [str(x) for x in bib.bibliography()]
+    assert len(entries) == len(items)
+    pape = next(w for w in works if w["key"].startswith("pape|2005|"))
+    assert set(pape["doc_ids"]) == {"ross_2020_sino_russian_relations", "ore_soft_balancing"}
+    assert any("Pape, R.A. (2005)" in e and "International Security" in e for e in entries)
+
+
+def test_bibtex_reads_back_with_bibtexparser(release: Path) -> None:
+    import bibtexparser
+
+    lib = bibtexparser.parse_string((release / "works.bib").read_text(encoding="utf-8"))
+    assert not lib.failed_blocks
+    works = {w["work_id"]: w for w in table(release, "works")}
+    assert {e.key for e in lib.entries} == set(works)
+    walt = next(e for e in lib.entries if works[e.key]["key"] == "walt|1987|the origins of alliance")
+    assert walt.entry_type == "book" and walt.fields_dict["publisher"].value == "Cornell University Press"
+    art = next(e for e in lib.entries if works[e.key]["key"].startswith("brooks|2005|"))
+    assert (art.entry_type, art.fields_dict["journal"].value, art.fields_dict["pages"].value) == (
+        "article",
+        "International Security",
+        "72–108",
+    )
