@@ -118,7 +118,7 @@ def _unquoted_head(body: str) -> tuple[list[str] | None, str, str]:
     paren = PUBLISHER_PAREN.search(rest)
     if paren:
         title, after = rest[: paren.start()], rest[paren.start() :]
-        if m := EDITION.search(title) or re.search(r",\s+[^,]+,\s+eds?\.", title):
+        if m := re.search(r",\s+[^,]+,\s+eds?\.", title) or EDITION.search(title):
             title = title[: m.start()]
     else:
         m = re.search(r",\s(?!\d)|\.$", rest)

@@ -123,7 +123,8 @@ def _resolve(body: str, f: Fields, earlier: list[tuple[Citation, Fields]]) -> tu
     one_word = f.authors is not None and len(f.authors) == 1 and " " not in f.authors[0]
     if full is None and not one_word:
         return False, None, f
-    if full is not None and full.ibid:
+    if full is not None and full.ibid:  # a short form of a short form: the same work, the same full citation
+        f.kind = full.kind
         return True, full.refers_to, f
     f.kind = full.kind if full is not None else "other"
     return True, (full.citation_id if full is not None else None), f
