@@ -75,7 +75,9 @@ def table_schema(table: str, lists: str = "any") -> dict[str, Any]:
     fks = []
     for name, ft in fields.items():
         ref = ft.schema.get("x-references")
-        if ref:
+        if (
+            ref and ft.base != "array"
+        ):  # Table Schema has no foreign keys on list columns (works.citation_ids)
             resource, column = ref.split(".")
             fks.append({"fields": [name], "reference": {"resource": resource, "fields": [column]}})
     if fks:
