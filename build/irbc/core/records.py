@@ -46,6 +46,7 @@ class Document:
     categories: list[str]
     author_bio: str | None
     ethics_statement: str | None
+    disclaimer: str | None
     rights: str | None
     text: str | None
     text_sha256: str
