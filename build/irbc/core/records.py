@@ -106,6 +106,17 @@ class Note:
 
 
 @dataclass(frozen=True, slots=True)
+class Sentence:
+    sentence_id: str
+    doc_id: str
+    paragraph_id: str | None
+    note_id: str | None
+    position: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class Removed:
     removal_id: str
     doc_id: str

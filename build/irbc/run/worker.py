@@ -95,6 +95,7 @@ def build_document(
         ("paragraphs", res.paragraphs),
         ("notes", res.notes),
         ("removed", res.removed),
+        ("sentences", res.sentences),
     ):
         rows[table].extend(map(to_row, records))
     for table, ann_rows in ann.rows.items():

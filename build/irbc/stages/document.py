@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from irbc.core.errors import InputError
-from irbc.core.records import Callout, Diagnostic, Document, Edit, Note, Paragraph, Removed, Section
+from irbc.core.records import Callout, Diagnostic, Document, Edit, Note, Paragraph, Removed, Section, Sentence
 from irbc.stages.callouts import link_callouts
 from irbc.stages.clean import (
     KView,
@@ -26,6 +26,7 @@ from irbc.stages.clean import (
 from irbc.stages.metadata import document_record
 from irbc.stages.rules import Claims, Rule, apply_rules
 from irbc.stages.sections import section_records
+from irbc.stages.sentences import sentence_records
 from irbc.stages.structure import Unit, assemble, build_units
 
 PARAGRAPH_KIND = {
@@ -45,6 +46,7 @@ class DocResult:
     notes: list[Note]
     removed: list[Removed]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
 
 
 @dataclass
@@ -195,7 +197,9 @@ def process_document(
     notes = [_with_callouts(n, callouts) for n in notes]
     diags += _note_diagnostics(doc_id, notes)
     document = document_record(source, c.meta, c.text, raw, raw_sha256, c.units, c.edits)
-    return DocResult(document, sections, paragraphs, notes, audit_records(doc_id, raw, c.edits), diags)
+    sentences = sentence_records(doc_id, c.text, paragraphs, notes, prof)
+    removed = audit_records(doc_id, raw, c.edits)
+    return DocResult(document, sections, paragraphs, notes, removed, diags, sentences)
 
 
 def _with_callouts(n: Note, callouts: dict[str, list[Callout]]) -> Note:
