@@ -64,6 +64,8 @@ class Section:
     heading: str | None
     level: int
     kind: str
+    parent_section_id: str | None
+    heading_path: list[str]
     start: int
     end: int
 
@@ -75,6 +77,7 @@ class Paragraph:
     doc_id: str
     position: int
     kind: str
+    heading_path: list[str]
     start: int
     end: int
     text: str | None

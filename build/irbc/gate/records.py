@@ -10,6 +10,7 @@ from typing import Any
 
 from irbc.core.schema import DOC_TABLES, TABLES, load_schema, validator
 from irbc.core.tables import RowStream, TableStore
+import irbc.gate.section_tree  # noqa: F401  (registers the section tree check)
 import irbc.gate.sentences  # noqa: F401  (registers the sentence checks)
 from irbc.gate.integrity import integrity_checks
 from irbc.gate.report import MAX_EXAMPLES, Check, guarded, merge_checks

@@ -141,6 +141,7 @@ def _paragraphs_and_notes(
                 doc_id,
                 len(paragraphs),
                 PARAGRAPH_KIND[u.kind],
+                sections[owner[i]].heading_path,
                 u.start,
                 u.end,
                 u.text,
