@@ -529,6 +529,6 @@ def test_curated_view_must_equal_the_curated_rows(release_copy: Path, fault: str
         rows.insert(
             i, next(m for m in table(release_copy, "concept_mentions") if m["annotator"] != V.annotator)
         )
-    write_parquet(rows, V.table, parquet_path(release_copy, V.name))
+    write_parquet(rows, V.schema, parquet_path(release_copy, V.name))
     refresh_manifest(release_copy, V.name)
-    assert_caught(validate(release_copy), "view", V.name, f"view equals the {V.annotator} rows of {V.table}")
+    assert_caught(validate(release_copy), "view", V.name, V.check_name)
