@@ -76,6 +76,10 @@ def irbc_segmenter(corpus: Path) -> Callable[[str], Segmenter]:
     return for_site
 
 
+def _every_site(seg: Segmenter) -> Callable[[str], Segmenter]:
+    return lambda site: seg
+
+
 def units(corpus: Path) -> dict[str, tuple[str, str, list[tuple[int, int]]]]:
     """doc_id -> (site, clean text, [(start, end) of every paragraph and note])."""
     from irbc.stages.document import process_document
@@ -128,10 +132,10 @@ def main() -> None:
     cases = yaml.safe_load(a.cases.read_text(encoding="utf-8"))["cases"]
     docs = units(a.corpus)
     segmenters: list[tuple[str, Callable[[], Callable[[str], Segmenter]]]] = [
-        ("pysbd 0.3", lambda: lambda site, s=pysbd_segmenter(): s),
-        ("syntok 1.4", lambda: lambda site, s=syntok_segmenter(): s),
-        ("spaCy 3.8 sentencizer", lambda: lambda site, s=spacy_segmenter(): s),
-        ("pysbd 0.3 + declared abbreviations", lambda: lambda site, s=pysbd_declared(a.corpus): s),
+        ("pysbd 0.3", lambda: _every_site(pysbd_segmenter())),
+        ("syntok 1.4", lambda: _every_site(syntok_segmenter())),
+        ("spaCy 3.8 sentencizer", lambda: _every_site(spacy_segmenter())),
+        ("pysbd 0.3 + declared abbreviations", lambda: _every_site(pysbd_declared(a.corpus))),
         ("irbc: spaCy sentencizer + declared abbreviations", lambda: irbc_segmenter(a.corpus)),
     ]
     if a.libraries_only:

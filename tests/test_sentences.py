@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+import irbc.gate.records  # noqa: F401  (registers every integrity check, those of gate/sentences.py too)
 from conftest import CORPUS, ROOT, table
 from irbc.annotators.anchoring import Unit, Units, mention_row
 from irbc.core.errors import InputError
-import irbc.gate.records  # noqa: F401  (registers every integrity check, those of gate/sentences.py too)
 from irbc.gate.integrity import integrity_checks
 from irbc.stages.read import load_corpus_config
 from irbc.stages.sentences import sentence_spans
@@ -49,14 +49,24 @@ def test_sentences_read_by_hand(rows, texts):
     """Ross's abstract has five sentences; "vol.", "pp.", "ed., rev." and "chap." end none; "U.S.", "George W."
     and "(2005, p. 10)." are where a reader would put them."""
     firsts = [s[:14] for s in _sentences_of(rows, texts, f"{ROSS}-p0001")]
-    assert firsts == ["The expectatio", "First, contrar", "Second, contra", "China is the s", "In this respec"]
-    assert len(_sentences_of(rows, texts, f"{ROSS}-n003")) == 1  # "fifth ed., rev. (New York: ... chap. 9, 10; ..."
+    assert firsts == [
+        "The expectatio",
+        "First, contrar",
+        "Second, contra",
+        "China is the s",
+        "In this respec",
+    ]
+    assert (
+        len(_sentences_of(rows, texts, f"{ROSS}-n003")) == 1
+    )  # "fifth ed., rev. (New York: ... chap. 9, 10; ..."
     assert _sentences_of(rows, texts, f"{ROSS}-n015") == [
         "Robert L. Rothstein, Alliances and Small Powers, pp. 29, 62–63.",
         "Also see Carr, The Twenty Years Crisis, pp. 103–105.",
     ]
     ore = _sentences_of(rows, texts, f"{ORE}-p0009")
-    assert len(ore) == 3 and ore[0].startswith("First, Pape (2005) suggests that U.S. President George W. Bush’s")
+    assert len(ore) == 3 and ore[0].startswith(
+        "First, Pape (2005) suggests that U.S. President George W. Bush’s"
+    )
     assert ore[2].endswith("(2005, p. 10).")
 
 
@@ -101,8 +111,13 @@ def test_every_mention_and_evidence_names_its_sentences(rows):
 
 def test_a_mention_never_crosses_a_sentence() -> None:
     text = "One balance. Two balancing acts"
-    units = Units([Unit("paragraph", "d-p0000", "d-s000", 0, 31, True)], [(0, 12, "d-p0000.0"), (13, 31, "d-p0000.1")])
-    assert mention_row("d", units, units[0], 4, 11, text, "balancing", "lexicon_v1")["sentence_id"] == "d-p0000.0"
+    units = Units(
+        [Unit("paragraph", "d-p0000", "d-s000", 0, 31, True)], [(0, 12, "d-p0000.0"), (13, 31, "d-p0000.1")]
+    )
+    assert (
+        mention_row("d", units, units[0], 4, 11, text, "balancing", "lexicon_v1")["sentence_id"]
+        == "d-p0000.0"
+    )
     with pytest.raises(InputError, match="crosses a sentence boundary"):
         mention_row("d", units, units[0], 4, 16, text, "balancing", "lexicon_v1")
 
@@ -119,7 +134,9 @@ def test_segmenter_on_the_hand_checked_cases(rows, texts):
     """benchmarks/segmenter_cases.yaml: the release splits at none of the 257 abbreviation points and misses only
     the 4 boundaries after formula notation in Gervais ("Lr(t’)R. But") and the one before a lower-case letter
     ("strategy S. k is"), as benchmarks/segmenters.py reports."""
-    cases = yaml.safe_load((ROOT / "benchmarks" / "segmenter_cases.yaml").read_text(encoding="utf-8"))["cases"]
+    cases = yaml.safe_load((ROOT / "benchmarks" / "segmenter_cases.yaml").read_text(encoding="utf-8"))[
+        "cases"
+    ]
     starts = {(s["doc_id"], s["start"]) for s in rows["sentences"]}
     wrong = []
     for c in cases:
@@ -179,7 +196,10 @@ def test_stance_sentences_view(release, rows, texts):
     for r in view:
         s = spans[r["sentence_id"]]
         assert r["sentence"] == texts[s["doc_id"]][s["start"] : s["end"]]
-        assert r["stance"] == stances[r["stance_id"]]["stance"] and r["holder"] == stances[r["stance_id"]]["holder"]
+        assert (
+            r["stance"] == stances[r["stance_id"]]["stance"]
+            and r["holder"] == stances[r["stance_id"]]["holder"]
+        )
     first = view[0]
     assert first["sentence"].startswith("The expectation that Russian will balance China’s growing presence")
     assert (first["target_id"], first["stance"]) == ("russia_balances_china", "against")
@@ -234,7 +254,10 @@ def test_section_tree_read_by_hand(rows):
     only_heading = [
         s["section_id"]
         for s in rows["sections"]
-        if s["heading"] and s["level"] >= 1 and counts.get(s["section_id"]) == 1 and s["section_id"] not in parents
+        if s["heading"]
+        and s["level"] >= 1
+        and counts.get(s["section_id"]) == 1
+        and s["section_id"] not in parents
     ]
     assert only_heading == [], "every heading-only section has subsections"
 
@@ -245,7 +268,10 @@ def test_encyclopedia_conclusion_is_declared(rows):
     first = next(p for p in rows["paragraphs"] if p["section_id"] == ore[-2]["section_id"])
     assert first["text"].startswith("Soft balancing is a dynamic research program")
     prof = load_corpus_config(CORPUS).profile("oxford_research_encyclopedia")
-    assert prof["untitled_section_kinds"][0]["kind"] == "conclusion" and prof["untitled_section_kinds"][0]["reason"]
+    assert (
+        prof["untitled_section_kinds"][0]["kind"] == "conclusion"
+        and prof["untitled_section_kinds"][0]["reason"]
+    )
 
 
 def test_section_levels_come_from_the_profile():

@@ -82,7 +82,7 @@ def sentences_over(units: Units, start: int, end: int) -> list[str]:
     i = max(bisect.bisect_right(units.sentence_starts, start) - 1, 0)
     out = []
     while i < len(units.sentences) and units.sentences[i][0] < end:
-        s, e, sid = units.sentences[i]
+        _, e, sid = units.sentences[i]
         if e > start:
             out.append(sid)
         i += 1

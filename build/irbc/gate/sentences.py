@@ -47,7 +47,6 @@ def sentences_tile_units(r: Records) -> list[Check]:
     return [_check("sentences tile each paragraph and note", "sentences", len(r.tables["sentences"]), probs)]
 
 
-
 @integrity_check("spans_name_their_sentences_v1")
 def spans_name_their_sentences(r: Records) -> list[Check]:
     """A mention lies inside its sentence, in the same paragraph or note; an evidence quote names exactly the
@@ -75,6 +74,8 @@ def spans_name_their_sentences(r: Records) -> list[Check]:
                         want.append(sents[i]["sentence_id"])
                     i += 1
                 if ev["sentence_ids"] != want:
-                    probs.append(f"{st['stance_id']} evidence at {ev['start']}: sentences {want}, not "
-                                 f"{ev['sentence_ids']}")
+                    probs.append(
+                        f"{st['stance_id']} evidence at {ev['start']}: sentences {want}, not "
+                        f"{ev['sentence_ids']}"
+                    )
     return [_check("mentions and evidence name the sentences they lie in", "sentences", n, probs)]

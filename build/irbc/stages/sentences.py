@@ -19,8 +19,9 @@ def _pipeline(abbreviations: tuple[str, ...]) -> Any:
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
+    tokenizer: Any = nlp.tokenizer  # spaCy types it as a callable; it is a Tokenizer
     for a in abbreviations:
-        nlp.tokenizer.add_special_case(a, [{"ORTH": a}])
+        tokenizer.add_special_case(a, [{"ORTH": a}])
     return nlp
 
 
