@@ -314,3 +314,19 @@ def test_cox_disclaimer_is_metadata_and_url_fragment_is_gone(rows, texts):
     moved = [r for r in rows["removed"] if r["reason"] == "lse_disclaimer"]
     assert [r["action"] for r in moved] == ["metadata"]
     assert all(d["disclaimer"] is None for d in rows["documents"] if d["doc_id"] != COX)
+
+
+def test_validate_catches_a_stance_sentences_view_that_differs(release_copy):
+    """A sentence text changed in the view (manifest refreshed) fails `irbc validate`'s view check."""
+    from irbc.release.views import STANCE_SENTENCES as V
+    from test_validation_faults import assert_caught, inject, validate
+
+    def edit(rows: list[dict]) -> None:
+        rows[len(rows) // 2]["sentence"] += " (edited)"
+
+    inject(release_copy, V.name, edit)
+    assert (
+        V.check_name
+        == "view equals a row per stance and sentence of its evidence, from stances, sentences and documents"
+    )
+    assert_caught(validate(release_copy), "view", V.name, V.check_name)
