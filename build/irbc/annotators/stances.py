@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from irbc.annotators.anchoring import Units, anchor, unit_at
+from irbc.annotators.anchoring import Units, anchor, sentences_over, unit_at
 from irbc.annotators.registry import Annotation, Annotator, DocInput, register
 from irbc.core.errors import InputError
 from irbc.core.io import load_config_file, sha256_file
@@ -65,6 +65,7 @@ def stance_rows(
                     "end": e,
                     "paragraph_id": u.id if u.kind == "paragraph" else None,
                     "note_id": u.id if u.kind == "note" else None,
+                    "sentence_ids": sentences_over(units, s, e),
                 }
             )
         rows.append(

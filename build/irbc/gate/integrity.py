@@ -34,7 +34,7 @@ class Records:
         self.docs = {d["doc_id"]: d for d in self.tables["documents"]}
         self.texts = {k: d["text"] for k, d in self.docs.items() if d["text"] is not None}
         self.by_doc = defaultdict(lambda: defaultdict(list))
-        for t in ("sections", "paragraphs", "notes", "removed", "concept_mentions", "stances"):
+        for t in ("sections", "paragraphs", "notes", "removed", "concept_mentions", "stances", "sentences"):
             for r in self.tables[t]:
                 self.by_doc[r["doc_id"]][t].append(r)
 
