@@ -30,6 +30,8 @@ EXPORTER_MODULES = (
     "irbc.release.croissant",
     "irbc.release.datapackage",
     "irbc.release.docs",
+    "irbc.release.plots",  # before the explorer, whose index shows them
+    "irbc.release.explorer",
 )
 
 

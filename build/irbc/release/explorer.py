@@ -1,0 +1,137 @@
+"""The corpus explorer: a static site in ``explorer/`` that works from disk with no network (every script and
+style is in the folder; data the pages search is a script file, since browsers refuse ``fetch`` of file://).
+``index.html`` lists the documents with their metadata and counts, the codebook by facet, the stance targets
+with a document × target matrix of author stances, the plots and a search box; one page per document
+(``explorer_doc``, or ``explorer_standoff`` where the text is withheld). Pages are made from the tables a
+document at a time, so the bytes never depend on anything but the tables."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from irbc.core.result import BuildResult
+from irbc.release.explorer_doc import doc_page
+from irbc.release.explorer_index import index_page
+from irbc.release.explorer_page import ASSETS, asset, legend
+from irbc.release.explorer_standoff import standoff_page
+from irbc.release.exporters import ExportContext, exporter
+from irbc.release.views import CURATED_MENTIONS
+
+EXPLORER = "explorer"
+PER_DOC = {
+    "sections": "sections",
+    "paragraphs": "paragraphs",
+    "notes": "notes",
+    "mentions": "concept_mentions",
+    "stances": "stances",
+    "removed": "removed",
+}
+META_FIELDS = (
+    "doc_id", "authors", "date", "venue", "publisher", "genre", "site", "language", "doi", "url", "keywords",
+    "clean_chars", "removed_chars",
+)  # fmt: skip
+
+
+class DocGroups:
+    """A table's rows grouped by document: a stable sort by doc_id, then one slice per document."""
+
+    def __init__(self, tbl: pa.Table) -> None:
+        self.tbl = tbl.take(pc.sort_indices(tbl, [("doc_id", "ascending")])) if tbl.num_rows else tbl
+        self.where: dict[str, tuple[int, int]] = {}
+        ids = self.tbl["doc_id"].to_pylist() if tbl.num_rows else []
+        for i, d in enumerate(ids):
+            a, _ = self.where.get(d, (i, i))
+            self.where[d] = (a, i + 1)
+
+    def rows(self, doc_id: str) -> list[dict[str, Any]]:
+        a, b = self.where.get(doc_id, (0, 0))
+        rows: list[dict[str, Any]] = self.tbl.slice(a, b - a).to_pylist()
+        return rows
+
+
+def _concepts(result: BuildResult) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    rows = result.tables.read("concepts", ["concept_id", "label", "facet", "definition"]).to_pylist()
+    facets = sorted({r["facet"] for r in rows})
+    return {r["concept_id"]: {**r, "fx": facets.index(r["facet"])} for r in rows}, facets
+
+
+def _context(result: BuildResult) -> dict[str, Any]:
+    concepts, facets = _concepts(result)
+    layers = sorted(set(result.tables.read("concept_mentions", ["annotator"])["annotator"].to_pylist()))
+    layers.sort(key=lambda x: x != CURATED_MENTIONS.annotator)
+    targets = result.tables.read("stance_targets").to_pylist()
+    return {
+        "concepts": concepts,
+        "facets": facets,
+        "layers": layers,
+        "targets": {t["target_id"]: t["proposition"] for t in targets},
+        "target_rows": targets,
+        "meta_fields": META_FIELDS,
+        "legend": legend(facets),
+    }
+
+
+def documents(result: BuildResult) -> Iterator[dict[str, Any]]:
+    """Each document with its rows of every per-document table, in the documents table's order."""
+    groups = {k: DocGroups(result.tables.read(t)) for k, t in PER_DOC.items()}
+    for row in result.tables.read("documents").to_pylist():
+        doc = {k: g.rows(row["doc_id"]) for k, g in groups.items()}
+        doc["row"] = row
+        doc["default_layer"] = CURATED_MENTIONS.annotator
+        yield doc
+
+
+def summary(doc: dict[str, Any]) -> dict[str, Any]:
+    """What the index says of a document: metadata, counts, author stances and its searchable paragraphs."""
+    layers = Counter(m["annotator"] for m in doc["mentions"])
+    return {
+        "row": {k: v for k, v in doc["row"].items() if k != "text"},
+        "withheld": doc["row"]["text"] is None,
+        "counts": {
+            "sections": len(doc["sections"]),
+            "paragraphs": len(doc["paragraphs"]),
+            "notes": len(doc["notes"]),
+            "stances": len(doc["stances"]),
+            "audit spans": len(doc["removed"]),
+            **{f"mentions ({k})": v for k, v in sorted(layers.items())},
+        },
+        "author_stances": {s["target_id"]: s["stance"] for s in doc["stances"] if s["holder"] == "author"},
+        "curated": Counter(m["concept_id"] for m in doc["mentions"] if m["annotator"] == CURATED_MENTIONS.annotator),
+        "lexicon": Counter(m["concept_id"] for m in doc["mentions"] if m["annotator"] != CURATED_MENTIONS.annotator),
+        "search": [[p["paragraph_id"], p["text"]] for p in doc["paragraphs"] if p["text"] is not None],
+    }
+
+
+def _js(name: str, value: Any) -> bytes:
+    data = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return f"window.{name} = {data};\n".encode()
+
+
+@exporter(
+    "explorer_v1",
+    f"{EXPLORER}/index.html",
+    description="the corpus explorer: open explorer/index.html from disk (offline): documents, codebook, "
+    "stances, plots, search, and one page per document with its mentions, evidence, notes and audit",
+)
+def write_explorer(release: Path, ctx: ExportContext) -> None:
+    out = release / EXPLORER
+    out.mkdir(exist_ok=True)
+    for name in ASSETS:
+        (out / name).write_bytes(asset(name))
+    c = _context(ctx.result)
+    docs = []
+    for doc in documents(ctx.result):
+        render = standoff_page if doc["row"]["text"] is None else doc_page
+        (out / f"{doc['row']['doc_id']}.html").write_text(render(doc, c), encoding="utf-8")
+        docs.append(summary(doc))
+    (out / "codebook.js").write_bytes(_js("IRBC_CODEBOOK", c["concepts"]))
+    search = [[d["row"]["doc_id"], pid, text] for d in docs for pid, text in d["search"]]
+    (out / "search.js").write_bytes(_js("IRBC_SEARCH", search))
+    (out / "index.html").write_text(index_page(ctx.result, docs, c), encoding="utf-8")
