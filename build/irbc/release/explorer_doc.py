@@ -115,7 +115,7 @@ def _block_html(kind: str, b: dict[str, Any], body: str, section: dict[str, Any]
         return _note_html(b, body)
     if section is not None:  # the heading paragraph that opens its section
         tag = heading_tag(section["level"])
-        return f'<{tag} id="{esc(section["section_id"])}" data-paragraph-id="{esc(b["paragraph_id"])}">{body}</{tag}>'
+        return f'<{tag} id="{esc(section["section_id"])}"><span id="{esc(b["paragraph_id"])}">{body}</span></{tag}>'
     tag = {"quotation": "blockquote", "heading": "p"}.get(b["kind"], "p")
     return f'<{tag} class="{esc(b["kind"])}" id="{esc(b["paragraph_id"])}">{body}</{tag}>'
 

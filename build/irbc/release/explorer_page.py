@@ -38,7 +38,7 @@ def legend(facets: list[str]) -> str:
         for i, f in enumerate(facets)
     )
     return (
-        '<div class="legend"><h2>Facets</h2><p>Each facet has its own underline pattern and letter; '
+        '<div class="legend"><h2>Facets</h2><p>Each facet has its own underline pattern (solid, dashed, dotted, double) and tint; '
         "hover or focus a mention for its concept and definition.</p>"
         f'<ul class="facets">{items}</ul><p><mark class="ev ev-demo">stance evidence</mark> '
         '<a class="callout" href="#text" aria-label="callout example">[n]</a> callout to a note</p></div>'

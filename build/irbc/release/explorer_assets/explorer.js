@@ -93,9 +93,9 @@
       a.className = "doc";
       a.textContent = data[i][0] + " · " + data[i][1];
       var s = document.createElement("span");
-      s.textContent = " " + (at > 60 ? "…" : "") + text.slice(Math.max(0, at - 60), at + 140) + "…";
+      s.textContent = " " + (at > 60 ? "…" : "") + text.slice(Math.max(0, at - 60), at + 140) + (at + 140 < text.length ? "…" : "");
       li.appendChild(a); li.appendChild(s); hits.appendChild(li);
     }
-    count.textContent = found + " paragraphs match" + (found > 100 ? " (first 100 shown)" : "");
+    count.textContent = found + " paragraphs or notes match" + (found > 100 ? " (first 100 shown)" : "");
   }
 }());
