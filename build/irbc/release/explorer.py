@@ -103,8 +103,12 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
             **{f"mentions ({k})": v for k, v in sorted(layers.items())},
         },
         "author_stances": {s["target_id"]: s["stance"] for s in doc["stances"] if s["holder"] == "author"},
-        "curated": Counter(m["concept_id"] for m in doc["mentions"] if m["annotator"] == CURATED_MENTIONS.annotator),
-        "lexicon": Counter(m["concept_id"] for m in doc["mentions"] if m["annotator"] != CURATED_MENTIONS.annotator),
+        "curated": Counter(
+            m["concept_id"] for m in doc["mentions"] if m["annotator"] == CURATED_MENTIONS.annotator
+        ),
+        "lexicon": Counter(
+            m["concept_id"] for m in doc["mentions"] if m["annotator"] != CURATED_MENTIONS.annotator
+        ),
         "search": [[p["paragraph_id"], p["text"]] for p in doc["paragraphs"] if p["text"] is not None]
         + [[n["note_id"], n["text"]] for n in doc["notes"] if n["text"] is not None],
     }

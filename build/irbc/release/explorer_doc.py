@@ -169,7 +169,9 @@ def stance_panel(doc: dict[str, Any], targets: dict[str, str], link: bool) -> st
         if link:
             evs = " ".join(f'<a href="#ev-{k}-{j}">evidence {j + 1}</a>' for j in range(len(s["evidence"])))
         else:
-            evs = " ".join(f"evidence {j + 1}: [{e['start']}, {e['end']})" for j, e in enumerate(s["evidence"]))
+            evs = " ".join(
+                f"evidence {j + 1}: [{e['start']}, {e['end']})" for j, e in enumerate(s["evidence"])
+            )
         rows.append(
             f'<li id="st-{k}" class="stance" data-stance-id="{esc(s["stance_id"])}">'
             f'<p class="target">{esc(targets.get(s["target_id"], s["target_id"]))}</p>'
@@ -199,7 +201,7 @@ def metadata(row: dict[str, Any], fields: tuple[str, ...]) -> str:
 
 CONTROLS = (
     '<div class="controls" role="group" aria-label="View">'
-    '<fieldset><legend>Mention layer</legend>{layers}</fieldset>'
+    "<fieldset><legend>Mention layer</legend>{layers}</fieldset>"
     '<label><input type="checkbox" id="audit-toggle"> Audit view: show removed spans with their reason codes</label>'
     "</div>"
 )

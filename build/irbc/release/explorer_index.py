@@ -26,7 +26,7 @@ def _documents(docs: list[dict[str, Any]]) -> str:
         flag = ' <span class="badge">text withheld</span>' if d["withheld"] else ""
         cells = [
             f'<th scope="row"><a href="{esc(r["doc_id"])}.html">{esc(r["title"] or r["doc_id"])}</a>'
-            f'<br><code>{esc(r["doc_id"])}</code>{flag}</th>',
+            f"<br><code>{esc(r['doc_id'])}</code>{flag}</th>",
             f"<td>{esc('; '.join(r['authors'] or []) or 'not stated')}</td>",
             f"<td>{esc(r['date'] or 'not stated')}</td><td>{esc(r['genre'])}</td>",
             *(f'<td class="num">{d["counts"].get(k, 0)}</td>' for k in keys),
@@ -45,7 +45,7 @@ def _codebook(docs: list[dict[str, Any]], ctx: dict[str, Any]) -> str:
     for i, facet in enumerate(ctx["facets"]):
         rows = [
             f'<tr><th scope="row"><span class="m m-demo" data-fx="{i}">{esc(c["label"])}</span>'
-            f'<br><code>{esc(cid)}</code></th><td>{esc(c["definition"])}</td>'
+            f"<br><code>{esc(cid)}</code></th><td>{esc(c['definition'])}</td>"
             f'<td class="num">{cur[cid]}</td><td class="num">{lex[cid]}</td></tr>'
             for cid, c in ctx["concepts"].items()
             if c["facet"] == facet
@@ -64,7 +64,10 @@ def _stances(docs: list[dict[str, Any]], ctx: dict[str, Any]) -> str:
         f'<li id="target-{esc(t["target_id"])}"><code>{esc(t["target_id"])}</code>: {esc(t["proposition"])}</li>'
         for t in targets
     )
-    head = "".join(f'<th scope="col"><a href="#target-{esc(t["target_id"])}">{esc(t["target_id"])}</a></th>' for t in targets)
+    head = "".join(
+        f'<th scope="col"><a href="#target-{esc(t["target_id"])}">{esc(t["target_id"])}</a></th>'
+        for t in targets
+    )
     rows = []
     for d in docs:
         cells = []
@@ -72,7 +75,9 @@ def _stances(docs: list[dict[str, Any]], ctx: dict[str, Any]) -> str:
             s = d["author_stances"].get(t["target_id"])
             label = STANCE_MARK.get(s, "not annotated") if s else "not annotated"
             cells.append(f'<td class="stance-{esc(s or "na")}">{esc(label)}</td>')
-        rows.append(f'<tr><th scope="row"><a href="{esc(d["row"]["doc_id"])}.html">{esc(d["row"]["doc_id"])}</a></th>{"".join(cells)}</tr>')
+        rows.append(
+            f'<tr><th scope="row"><a href="{esc(d["row"]["doc_id"])}.html">{esc(d["row"]["doc_id"])}</a></th>{"".join(cells)}</tr>'
+        )
     return (
         '<section id="stances"><h2>Stance targets</h2><ol class="plain">' + items + "</ol>"
         '<h3>Author stances (document × target)</h3><div class="scroll"><table class="matrix">'
@@ -107,7 +112,10 @@ def index_page(result: BuildResult, docs: list[dict[str, Any]], ctx: dict[str, A
             "rebuilds the full release with the full explorer.</p>"
         )
     name = result.description.get("name", "dataset")
-    nav = "".join(f'<li><a href="#{k}">{k.capitalize()}</a></li>' for k in ("search", "documents", "codebook", "stances", "plots"))
+    nav = "".join(
+        f'<li><a href="#{k}">{k.capitalize()}</a></li>'
+        for k in ("search", "documents", "codebook", "stances", "plots")
+    )
     body = (
         f"<h1>{esc(name)} {esc(DATASET_VERSION)}: corpus explorer</h1>{note}"
         f'<nav aria-label="Contents"><ul class="inline">{nav}</ul></nav><main id="text">'

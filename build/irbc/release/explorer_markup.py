@@ -3,10 +3,12 @@ evidence and note callouts become elements, and the audit's removed spans become
 offsets (their text is shown by CSS from attributes, so no element's text content changes).
 
 Items may nest (a mention inside a piece of evidence, a lexicon mention inside the curated one for the same span).
-Where two items overlap without nesting, the later one is closed and reopened around the boundary, so the HTML
-stays well formed; only evidence overlaps that way in the corpus, and a reopened piece of evidence carries the
-same ``data-stance-id`` without the anchor id. Mentions of one layer never overlap (the taggers emit disjoint
-spans), so every mention element's text content is exactly its surface."""
+Evidence that crosses a mention or callout is cut at its edges first; where two items still overlap without
+nesting (two pieces of evidence), the later one is closed and reopened around the boundary, so the HTML stays
+well formed. A later piece of evidence carries the same ``data-stance-id`` without the anchor id. Mentions of one
+layer never overlap (the taggers emit disjoint spans) and those of the two layers nest in the corpus, so every
+mention element's text content is exactly its surface; two mentions of different layers that crossed would be
+the one case where a mention element is reopened."""
 
 from __future__ import annotations
 
@@ -46,7 +48,9 @@ def _order(item: Item) -> tuple[int, int, int]:
 def render_span(text: str, start: int, end: int, items: Iterable[Item], markers: dict[int, list[str]]) -> str:
     """``text[start:end]`` as HTML with ``items`` (clipped to the span) and ``markers`` (offset -> HTML of empty
     elements placed there) inserted."""
-    todo = sorted((i for i in items if i.start < end and i.end > start and i.start < i.end), key=_order)
+    todo = sorted(
+        _split_evidence([i for i in items if i.start < end and i.end > start and i.start < i.end]), key=_order
+    )
     cuts = {start, end, *(i.start for i in todo), *(i.end for i in todo)}
     cuts |= {p for p in markers if start <= p <= end}
     starts: dict[int, list[Item]] = defaultdict(list)
@@ -68,6 +72,25 @@ def render_span(text: str, start: int, end: int, items: Iterable[Item], markers:
     for i in reversed(stack):
         out.append(i.close_tag())
     return "".join(out)
+
+
+def _split_evidence(items: list[Item]) -> list[Item]:
+    """Cut each piece of evidence at the edges of the mentions and callouts it overlaps without containing them,
+    so that every piece nests inside or around them and no mention has to be reopened."""
+    atoms = [i for i in items if i.kind != "ev"]
+    out = atoms[:]
+    for ev in (i for i in items if i.kind == "ev"):
+        crossing = [
+            a
+            for a in atoms
+            if a.start < ev.end and ev.start < a.end and not (ev.start <= a.start and a.end <= ev.end)
+        ]
+        cuts = sorted({p for a in crossing for p in (a.start, a.end) if ev.start < p < ev.end})
+        edges = [ev.start, *cuts, ev.end]
+        for k, (a, b) in enumerate(zip(edges, edges[1:], strict=False)):
+            attrs = ev.attrs if k == 0 else tuple((n, v) for n, v in ev.attrs if n not in ev.once)
+            out.append(Item(a, b, ev.kind, attrs, ev.tag, ev.once))
+    return out
 
 
 def _close_at(pos: int, stack: list[Item], out: list[str], opened: set[int]) -> None:

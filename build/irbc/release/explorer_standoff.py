@@ -40,9 +40,7 @@ def _sections(doc: dict[str, Any]) -> str:
 
 
 def _notes(doc: dict[str, Any]) -> str:
-    rows = [
-        [n["label"], n["kind"], f"[{n['start']}, {n['end']})", len(n["callouts"])] for n in doc["notes"]
-    ]
+    rows = [[n["label"], n["kind"], f"[{n['start']}, {n['end']})", len(n["callouts"])] for n in doc["notes"]]
     ids = "".join(f'<span id="{esc(n["note_id"])}"></span>' for n in doc["notes"])
     return ids + _table(["label", "kind", "characters", "callouts"], rows, "Notes (text withheld)")
 
@@ -53,7 +51,9 @@ def _mentions(doc: dict[str, Any], concepts: dict[str, dict[str, Any]]) -> str:
         [concepts.get(c, {}).get("label", c), concepts.get(c, {}).get("facet", ""), layer, n]
         for (layer, c), n in sorted(per.items())
     ]
-    return _table(["concept", "facet", "layer", "mentions"], rows, "Concept mentions per layer (surfaces withheld)")
+    return _table(
+        ["concept", "facet", "layer", "mentions"], rows, "Concept mentions per layer (surfaces withheld)"
+    )
 
 
 def _removed(doc: dict[str, Any]) -> str:

@@ -54,7 +54,15 @@ def _grid(ax: Any, data: list[list[float]], rows: list[str], cols: list[str], cm
     ax.set_yticks(range(len(rows)), rows)
     for i, r in enumerate(data):
         for j, v in enumerate(r):
-            ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=7, color="white" if v > top / 2 else "black")
+            ax.text(
+                j,
+                i,
+                f"{v:g}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if v > top / 2 else "black",
+            )
 
 
 def draw_concepts(fig: Any, result: BuildResult) -> None:
@@ -106,7 +114,9 @@ def draw_facets(fig: Any, result: BuildResult) -> None:
     left = [0] * len(docs)
     for k, f in enumerate(facets):
         vals = [per.get((CURATED_MENTIONS.annotator, d, f), 0) for d in docs]
-        ax.barh(docs, vals, left=left, label=f, hatch=HATCHES[k % len(HATCHES)], edgecolor="black", linewidth=0.5)
+        ax.barh(
+            docs, vals, left=left, label=f, hatch=HATCHES[k % len(HATCHES)], edgecolor="black", linewidth=0.5
+        )
         left = [a + b for a, b in zip(left, vals, strict=True)]
     ax.invert_yaxis()
     ax.set_xlabel(f"mentions ({CURATED_MENTIONS.annotator})")
@@ -148,7 +158,8 @@ def card_pictures() -> str:
         "Made from the tables when the release is built (SVG, in `explorer/plots/`). To look at the documents "
         "themselves, open `explorer/index.html` from this folder in a browser: it works offline and shows each "
         "document with its concept mentions (both layers), stance evidence, notes and the removed spans of the "
-        "audit (in a stand-off release, only what the release carries: metadata, offsets and counts).\n\n" + figs
+        "audit (in a stand-off release, only what the release carries: metadata, offsets and counts).\n\n"
+        + figs
     )
 
 
