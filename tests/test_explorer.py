@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import table
-
 from irbc.core.result import BuildResult
 from irbc.core.tables import TableStore
 from irbc.gate.report import Check, Report

@@ -19,8 +19,8 @@ from irbc.release.citation import DESCRIPTION_FILE, LICENSE_FILE, citation_apa, 
 from irbc.release.exporters import ExportContext, exporter, registered_exporters
 from irbc.release.hf import card_yaml
 from irbc.release.manifest import MANIFEST, MANIFEST_DESCRIPTION
-from irbc.release.plots import card_pictures
 from irbc.release.markdown import fields_table, md_table, md_text, pct, render
+from irbc.release.plots import card_pictures
 from irbc.release.rights import BUILD_INPUTS, SOURCES, WITHHOLD, result_publishable
 from irbc.release.stats import common_values, first_row, stats
 from irbc.release.views import CURATED_MENTIONS

@@ -82,7 +82,7 @@ def documents(result: BuildResult) -> Iterator[dict[str, Any]]:
     """Each document with its rows of every per-document table, in the documents table's order."""
     groups = {k: DocGroups(result.tables.read(t)) for k, t in PER_DOC.items()}
     for row in result.tables.read("documents").to_pylist():
-        doc = {k: g.rows(row["doc_id"]) for k, g in groups.items()}
+        doc: dict[str, Any] = {k: g.rows(row["doc_id"]) for k, g in groups.items()}
         doc["row"] = row
         doc["default_layer"] = CURATED_MENTIONS.annotator
         yield doc

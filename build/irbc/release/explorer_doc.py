@@ -132,7 +132,8 @@ def _body(doc: dict[str, Any], concepts: dict[str, dict[str, Any]]) -> str:
     blocks = _blocks(doc)
     inside, gaps = _place_markers(doc, blocks)
     opening = {s["section_id"]: s for s in doc["sections"]}
-    out, current = [], None
+    out: list[str] = []
+    current: str | None = None
     for i, (kind, b) in enumerate(blocks):
         out.extend(f'<div class="gap">{m}</div>' for m in gaps.get(i, ()))
         sid = b["section_id"]

@@ -39,8 +39,8 @@ def _documents(docs: list[dict[str, Any]]) -> str:
 
 
 def _codebook(docs: list[dict[str, Any]], ctx: dict[str, Any]) -> str:
-    cur = sum((d["curated"] for d in docs), Counter())
-    lex = sum((d["lexicon"] for d in docs), Counter())
+    cur: Counter[str] = sum((d["curated"] for d in docs), Counter())
+    lex: Counter[str] = sum((d["lexicon"] for d in docs), Counter())
     out = ['<section id="codebook"><h2>Codebook</h2>']
     for i, facet in enumerate(ctx["facets"]):
         rows = [

@@ -16,6 +16,7 @@ import html
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 # which item opens first when two start at the same offset and end at the same offset (outermost first)
 RANK = {"ev": 0, "m": 1, "co": 2}
@@ -87,7 +88,7 @@ def _split_evidence(items: list[Item]) -> list[Item]:
         ]
         cuts = sorted({p for a in crossing for p in (a.start, a.end) if ev.start < p < ev.end})
         edges = [ev.start, *cuts, ev.end]
-        for k, (a, b) in enumerate(zip(edges, edges[1:], strict=False)):
+        for k, (a, b) in enumerate(pairwise(edges)):
             attrs = ev.attrs if k == 0 else tuple((n, v) for n, v in ev.attrs if n not in ev.once)
             out.append(Item(a, b, ev.kind, attrs, ev.tag, ev.once))
     return out

@@ -20,7 +20,7 @@ from irbc.release.views import CURATED_MENTIONS
 
 PLOTS_DIR = "plots"  # inside explorer/
 RELEASE_DIR = f"explorer/{PLOTS_DIR}"
-RC = {
+RC: dict[str, Any] = {
     "svg.hashsalt": "irbc",
     "svg.fonttype": "path",
     "font.family": "DejaVu Sans",
@@ -46,7 +46,7 @@ def _docs(result: BuildResult) -> list[str]:
     return ids
 
 
-def _grid(ax: Any, data: list[list[float]], rows: list[str], cols: list[str], cmap: str) -> None:
+def _grid(ax: Any, data: list[list[int]], rows: list[str], cols: list[str], cmap: str) -> None:
     """A heatmap with the value written in every cell (so colour is never the only signal)."""
     top = max((v for r in data for v in r), default=0) or 1
     ax.imshow(data, cmap=cmap, aspect="auto", vmin=0, vmax=top)
@@ -169,7 +169,7 @@ def render_svg(plot: Plot, result: BuildResult) -> bytes:
     import matplotlib
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(RC):
+    with matplotlib.rc_context(RC):  # type: ignore[arg-type]
         fig = Figure(layout="constrained")
         plot.draw(fig, result)
         buf = io.BytesIO()
