@@ -114,29 +114,50 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _js(name: str, value: Any) -> bytes:
-    data = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return f"window.{name} = {data};\n".encode()
+    return f"window.{name} = {_json(value)};\n".encode()
 
 
 @exporter(
-    "explorer_v1",
-    f"{EXPLORER}/index.html",
-    description="the corpus explorer: open explorer/index.html from disk (offline): documents, codebook, "
-    "stances, plots, search, and one page per document with its mentions, evidence, notes and audit",
+    "explorer_pages_v1",
+    f"{EXPLORER}/",
+    description="the corpus explorer's pages, one per document (text, mentions of both layers, stance evidence, "
+    "notes, audit), with its scripts, styles and data: everything it needs, nothing from the network",
 )
-def write_explorer(release: Path, ctx: ExportContext) -> None:
+def write_pages(release: Path, ctx: ExportContext) -> None:
     out = release / EXPLORER
     out.mkdir(exist_ok=True)
     for name in ASSETS:
         (out / name).write_bytes(asset(name))
     c = _context(ctx.result)
     docs = []
-    for doc in documents(ctx.result):
-        render = standoff_page if doc["row"]["text"] is None else doc_page
-        (out / f"{doc['row']['doc_id']}.html").write_text(render(doc, c), encoding="utf-8")
-        docs.append(summary(doc))
+    with (out / "search.js").open("w", encoding="utf-8") as search:  # streamed: one document at a time
+        search.write("window.IRBC_SEARCH = [")
+        sep = ""
+        for doc in documents(ctx.result):
+            render = standoff_page if doc["row"]["text"] is None else doc_page
+            (out / f"{doc['row']['doc_id']}.html").write_text(render(doc, c), encoding="utf-8")
+            docs.append(summary(doc))
+            for pid, text in docs[-1].pop("search"):
+                search.write(sep + _json([doc["row"]["doc_id"], pid, text]))
+                sep = ","
+        search.write("];\n")
     (out / "codebook.js").write_bytes(_js("IRBC_CODEBOOK", c["concepts"]))
-    search = [[d["row"]["doc_id"], pid, text] for d in docs for pid, text in d["search"]]
-    (out / "search.js").write_bytes(_js("IRBC_SEARCH", search))
-    (out / "index.html").write_text(index_page(ctx.result, docs, c), encoding="utf-8")
+    ctx.result.derived[EXPLORER] = (docs, c)  # for the index: metadata and counts only
+
+
+@exporter(
+    "explorer_index_v1",
+    f"{EXPLORER}/index.html",
+    description="the corpus explorer: open it from disk (offline) for the documents, the codebook, the stances, "
+    "the plots and a search box over the text",
+)
+def write_index(release: Path, ctx: ExportContext) -> None:
+    if EXPLORER not in ctx.result.derived:
+        write_pages(release, ctx)
+    docs, c = ctx.result.derived[EXPLORER]
+    (release / EXPLORER / "index.html").write_text(index_page(ctx.result, docs, c), encoding="utf-8")

@@ -7,6 +7,7 @@ a link ``href="#<note_id>"``. A document whose text is withheld (stand-off) gets
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import Any
 
@@ -83,20 +84,30 @@ def _blocks(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 def _place_markers(
     doc: dict[str, Any], blocks: list[tuple[str, dict[str, Any]]]
-) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """(markers inside a block, by offset; markers in the gap before block i, by i) — a gap after the last
-    block is index len(blocks)."""
-    inside: dict[int, list[str]] = defaultdict(list)
+) -> tuple[dict[int, dict[int, list[str]]], dict[int, list[str]]]:
+    """(block i -> offset -> markers inside it; i -> markers in the gap before block i, where a gap after the
+    last block is index len(blocks)). Blocks are disjoint and sorted, so a bisection finds each one."""
+    inside: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     gaps: dict[int, list[str]] = defaultdict(list)
     starts = [b[1]["start"] for b in blocks]
     for r in doc["removed"]:
         off = r["clean_offset"]
-        i = next((i for i, b in enumerate(blocks) if b[1]["start"] <= off <= b[1]["end"]), None)
-        if i is not None:
-            inside[off].append(_marker(r))
+        i = bisect_right(starts, off) - 1
+        if i >= 0 and off <= blocks[i][1]["end"]:
+            inside[i][off].append(_marker(r))
         else:
-            gaps[next((i for i, s in enumerate(starts) if s > off), len(blocks))].append(_marker(r))
+            gaps[i + 1].append(_marker(r))
     return inside, gaps
+
+
+def _bucket(items: list[Item], blocks: list[tuple[str, dict[str, Any]]]) -> dict[int, list[Item]]:
+    """The items that overlap each block."""
+    starts = [b[1]["start"] for b in blocks]
+    out: dict[int, list[Item]] = defaultdict(list)
+    for it in items:
+        for i in range(max(bisect_right(starts, it.start) - 1, 0), bisect_left(starts, it.end)):
+            out[i].append(it)
+    return out
 
 
 def _note_html(n: dict[str, Any], body: str) -> str:
@@ -131,6 +142,7 @@ def _body(doc: dict[str, Any], concepts: dict[str, dict[str, Any]]) -> str:
     items = _mention_items(doc, concepts) + _evidence_items(doc) + _callout_items(doc)
     blocks = _blocks(doc)
     inside, gaps = _place_markers(doc, blocks)
+    per_block = _bucket(items, blocks)
     opening = {s["section_id"]: s for s in doc["sections"]}
     out: list[str] = []
     current: str | None = None
@@ -147,7 +159,7 @@ def _body(doc: dict[str, Any], concepts: dict[str, dict[str, Any]]) -> str:
                 out.append(_untitled(s))
         else:
             heads = False
-        body = render_span(text, b["start"], b["end"], items, inside)
+        body = render_span(text, b["start"], b["end"], per_block.get(i, []), inside.get(i, {}))
         out.append(_block_html(kind, b, body, opening[sid] if heads else None))
     out.append("</section>" if current is not None else "")
     out.extend(f'<div class="gap">{m}</div>' for m in gaps.get(len(blocks), ()))
