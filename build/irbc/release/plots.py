@@ -8,6 +8,7 @@ fixed ``svg.hashsalt``, no date in the metadata, DejaVu Sans (shipped with matpl
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ RC: dict[str, Any] = {
 }
 METADATA = {"Date": None, "Creator": "irbc (matplotlib)"}
 STANCES = ("favor", "against", "neutral", "none")
+MAX_DOCUMENTS = 30  # beyond this, the plots have one column per site
 HATCHES = ("", "///", "...", "xx", "\\\\", "++", "oo", "--")
 
 
@@ -41,9 +43,22 @@ class Plot:
     draw: Callable[[Any, BuildResult], None]  # fills a matplotlib Figure
 
 
-def _docs(result: BuildResult) -> list[str]:
-    ids: list[str] = result.tables.read("documents", ["doc_id"])["doc_id"].to_pylist()
-    return ids
+def _columns(result: BuildResult) -> tuple[list[str], dict[str, str], str]:
+    """The plots' document axis: one column per document up to MAX_DOCUMENTS, else one per site (a plot of
+    thousands of columns is neither readable nor quick to draw). (labels, doc_id -> label, axis name)."""
+    docs = result.tables.read("documents", ["doc_id", "site"]).to_pylist()
+    if len(docs) <= MAX_DOCUMENTS:
+        return [d["doc_id"] for d in docs], {d["doc_id"]: d["doc_id"] for d in docs}, "document"
+    sites = sorted({d["site"] for d in docs})
+    return sites, {d["doc_id"]: d["site"] for d in docs}, f"site ({len(docs)} documents)"
+
+
+def _sum(n: Any, col: dict[str, str], doc_at: int) -> Counter[tuple[Any, ...]]:
+    """Counts keyed by tuples with a doc_id at ``doc_at``, summed per column of the document axis."""
+    out: Counter[tuple[Any, ...]] = Counter()
+    for key, v in n.items():
+        out[(*key[:doc_at], col[key[doc_at]], *key[doc_at + 1 :])] += v
+    return out
 
 
 def _grid(ax: Any, data: list[list[int]], rows: list[str], cols: list[str], cmap: str) -> None:
@@ -69,13 +84,23 @@ def draw_concepts(fig: Any, result: BuildResult) -> None:
     concepts = result.tables.read("concepts", ["concept_id", "facet"]).to_pylist()
     concepts.sort(key=lambda c: (c["facet"], c["concept_id"]))
     mentions = result.tables.read("concept_mentions", ["doc_id", "concept_id", "annotator"])
-    n = counts(mentions, ["annotator", "doc_id", "concept_id"])
-    docs = _docs(result)
-    data = [[n[(CURATED_MENTIONS.annotator, d, c["concept_id"])] for d in docs] for c in concepts]
+    cols, col, axis = _columns(result)
+    n = _sum(counts(mentions, ["annotator", "doc_id", "concept_id"]), col, 1)
+    data = [[n[(CURATED_MENTIONS.annotator, d, c["concept_id"])] for d in cols] for c in concepts]
     fig.set_size_inches(7, 1.5 + 0.19 * len(concepts))
     ax = fig.add_subplot()
-    _grid(ax, data, [f"{c['concept_id']} ({c['facet']})" for c in concepts], docs, "Blues")
-    ax.set_title(f"Concept mentions per document ({CURATED_MENTIONS.annotator})")
+    _grid(ax, data, [f"{c['concept_id']} ({c['facet']})" for c in concepts], cols, "Blues")
+    ax.set_title(f"Concept mentions per {axis.split()[0]} ({CURATED_MENTIONS.annotator})")
+    ax.set_xlabel(axis)
+
+
+def _stance_cell(got: Counter[str], one: bool) -> tuple[int, str]:
+    """(colour code: the most frequent stance, or n/a; the label written in the cell)."""
+    if not got:
+        return len(STANCES), "n/a"
+    top = max(STANCES, key=lambda s: (got[s], -STANCES.index(s)))
+    label = top if one else "\n".join(f"{s} {got[s]}" for s in STANCES if got[s])
+    return STANCES.index(top), label
 
 
 def draw_stances(fig: Any, result: BuildResult) -> None:
@@ -83,20 +108,22 @@ def draw_stances(fig: Any, result: BuildResult) -> None:
 
     stances = result.tables.read("stances", ["doc_id", "target_id", "holder", "stance"]).to_pylist()
     targets = result.tables.read("stance_targets", ["target_id"])["target_id"].to_pylist()
-    docs = _docs(result)
-    got = {(s["doc_id"], s["target_id"]): s["stance"] for s in stances if s["holder"] == "author"}
-    codes = [[STANCES.index(got[(d, t)]) if (d, t) in got else len(STANCES) for t in targets] for d in docs]
-    fig.set_size_inches(8, 1.8 + 0.45 * len(docs))
+    cols, col, axis = _columns(result)
+    got: dict[tuple[str, str], Counter[str]] = {(c, t): Counter() for c in cols for t in targets}
+    for s in stances:
+        if s["holder"] == "author":
+            got[(col[s["doc_id"]], s["target_id"])][s["stance"]] += 1
+    cells = [[_stance_cell(got[(c, t)], axis == "document") for t in targets] for c in cols]
+    fig.set_size_inches(8, 1.8 + 0.45 * len(cols))
     ax = fig.add_subplot()
     cmap = ListedColormap(["#4d9221", "#c51b7d", "#f1b6da", "#e0e0e0", "#ffffff"])
-    ax.imshow(codes, cmap=cmap, vmin=0, vmax=len(STANCES), aspect="auto")
-    for i, row in enumerate(codes):
-        for j, code in enumerate(row):
-            label = STANCES[code] if code < len(STANCES) else "n/a"
-            ax.text(j, i, label, ha="center", va="center", fontsize=7, color="white" if code < 2 else "black")
+    ax.imshow([[code for code, _ in r] for r in cells], cmap=cmap, vmin=0, vmax=len(STANCES), aspect="auto")
+    for i, row in enumerate(cells):
+        for j, (code, label) in enumerate(row):
+            ax.text(j, i, label, ha="center", va="center", fontsize=6, color="white" if code < 2 else "black")
     ax.set_xticks(range(len(targets)), targets, rotation=30, ha="right")
-    ax.set_yticks(range(len(docs)), docs)
-    ax.set_title("Author stances (document × target)")
+    ax.set_yticks(range(len(cols)), cols)
+    ax.set_title(f"Author stances ({axis.split()[0]} × target)")
 
 
 def draw_facets(fig: Any, result: BuildResult) -> None:
@@ -104,24 +131,23 @@ def draw_facets(fig: Any, result: BuildResult) -> None:
     facet_of = {c["concept_id"]: c["facet"] for c in concepts}
     facets = sorted(set(facet_of.values()))
     mentions = result.tables.read("concept_mentions", ["doc_id", "concept_id", "annotator"])
-    n = counts(mentions, ["annotator", "doc_id", "concept_id"])
-    docs = _docs(result)
-    per = {(layer, d, facet_of.get(c, "?")): 0 for (layer, d, c) in n}
-    for (layer, d, c), v in n.items():
-        per[(layer, d, facet_of.get(c, "?"))] += v
-    fig.set_size_inches(8, 1.6 + 0.45 * len(docs))
+    cols, col, axis = _columns(result)
+    per: Counter[tuple[str, str, str]] = Counter()
+    for (layer, d, c), v in counts(mentions, ["annotator", "doc_id", "concept_id"]).items():
+        per[(layer, col[d], facet_of.get(c, "?"))] += v
+    fig.set_size_inches(8, 1.6 + 0.45 * len(cols))
     ax = fig.add_subplot()
-    left = [0] * len(docs)
+    left = [0] * len(cols)
     for k, f in enumerate(facets):
-        vals = [per.get((CURATED_MENTIONS.annotator, d, f), 0) for d in docs]
+        vals = [per[(CURATED_MENTIONS.annotator, d, f)] for d in cols]
         ax.barh(
-            docs, vals, left=left, label=f, hatch=HATCHES[k % len(HATCHES)], edgecolor="black", linewidth=0.5
+            cols, vals, left=left, label=f, hatch=HATCHES[k % len(HATCHES)], edgecolor="black", linewidth=0.5
         )
         left = [a + b for a, b in zip(left, vals, strict=True)]
     ax.invert_yaxis()
     ax.set_xlabel(f"mentions ({CURATED_MENTIONS.annotator})")
     ax.legend(loc="lower right", fontsize=7)
-    ax.set_title("Concept mentions per facet per document")
+    ax.set_title(f"Concept mentions per facet per {axis.split()[0]}")
 
 
 def draw_audit(fig: Any, result: BuildResult) -> None:
@@ -129,14 +155,15 @@ def draw_audit(fig: Any, result: BuildResult) -> None:
 
     removed = result.tables.read("removed", ["doc_id", "reason", "raw_start", "raw_end"])
     chars = pc.subtract(removed["raw_end"], removed["raw_start"])
-    n = counts(removed, ["reason", "doc_id"], chars)
-    docs = _docs(result)
+    cols, col, axis = _columns(result)
+    n = _sum(counts(removed, ["reason", "doc_id"], chars), col, 1)
     reasons = sorted({r for r, _ in n})
-    data = [[n[(r, d)] for d in docs] for r in reasons]
+    data = [[n[(r, d)] for d in cols] for r in reasons]
     fig.set_size_inches(7, 1.5 + 0.2 * len(reasons))
     ax = fig.add_subplot()
-    _grid(ax, data, reasons, docs, "Oranges")
-    ax.set_title("Audit: raw characters removed or replaced, by reason and document")
+    _grid(ax, data, reasons, cols, "Oranges")
+    ax.set_title(f"Audit: raw characters removed or replaced, by reason and {axis.split()[0]}")
+    ax.set_xlabel(axis)
 
 
 PLOTS = (
