@@ -40,15 +40,29 @@ META_FIELDS = (
 
 
 class DocGroups:
-    """A table's rows grouped by document: a stable sort by doc_id, then one slice per document."""
+    """A table's rows grouped by document: one slice per document. The build writes each document's rows
+    together, so the runs of equal doc_id are found without copying the table; a table whose documents are
+    not contiguous is sorted (stably) first."""
 
     def __init__(self, tbl: pa.Table) -> None:
-        self.tbl = tbl.take(pc.sort_indices(tbl, [("doc_id", "ascending")])) if tbl.num_rows else tbl
-        self.where: dict[str, tuple[int, int]] = {}
-        ids = self.tbl["doc_id"].to_pylist() if tbl.num_rows else []
-        for i, d in enumerate(ids):
-            a, _ = self.where.get(d, (i, i))
-            self.where[d] = (a, i + 1)
+        self.tbl, self.where = tbl, self._runs(tbl)
+        if self.where is None:
+            self.tbl = tbl.take(pc.sort_indices(tbl, [("doc_id", "ascending")]))
+            self.where = self._runs(self.tbl)
+        assert self.where is not None
+
+    @staticmethod
+    def _runs(tbl: pa.Table) -> dict[str, tuple[int, int]] | None:
+        n = tbl.num_rows
+        if n == 0:
+            return {}
+        ids = tbl["doc_id"].combine_chunks()
+        change = pc.not_equal(ids.slice(1), ids.slice(0, n - 1))
+        starts = [0, *(i + 1 for i in pc.indices_nonzero(change).to_pylist()), n]
+        names = ids.take(pa.array(starts[:-1])).to_pylist()
+        if len(set(names)) != len(names):
+            return None
+        return {d: (a, b) for d, a, b in zip(names, starts, starts[1:], strict=False)}
 
     def rows(self, doc_id: str) -> list[dict[str, Any]]:
         a, b = self.where.get(doc_id, (0, 0))
