@@ -144,3 +144,14 @@ def test_the_validation_report_opens_with_its_summary_and_failures_first():
     assert out[failures:every].count("<tr class='fail'>") == 1 and "p2: &lt;b&gt;&amp;" in out[failures:every]
     rows = out[every:]
     assert rows.index("spans in range") < rows.index("keys unique") < rows.index("records")
+
+
+def test_rows_are_grouped_by_document_whether_or_not_they_are_contiguous():
+    import pyarrow as pa
+
+    from irbc.release.explorer import DocGroups
+
+    together = DocGroups(pa.table({"doc_id": ["b", "b", "a", "c"], "x": [1, 2, 3, 4]}))
+    assert [r["x"] for r in together.rows("b")] == [1, 2] and together.rows("missing") == []
+    apart = DocGroups(pa.table({"doc_id": ["b", "a", "b"], "x": [1, 2, 3]}))
+    assert [r["x"] for r in apart.rows("b")] == [1, 3] and [r["x"] for r in apart.rows("a")] == [2]

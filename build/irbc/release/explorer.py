@@ -45,11 +45,12 @@ class DocGroups:
     not contiguous is sorted (stably) first."""
 
     def __init__(self, tbl: pa.Table) -> None:
-        self.tbl, self.where = tbl, self._runs(tbl)
-        if self.where is None:
-            self.tbl = tbl.take(pc.sort_indices(tbl, [("doc_id", "ascending")]))
-            self.where = self._runs(self.tbl)
-        assert self.where is not None
+        runs = self._runs(tbl)
+        if runs is None:
+            tbl = tbl.take(pc.sort_indices(tbl, [("doc_id", "ascending")]))
+            runs = self._runs(tbl)
+        assert runs is not None
+        self.tbl, self.where = tbl, runs
 
     @staticmethod
     def _runs(tbl: pa.Table) -> dict[str, tuple[int, int]] | None:
