@@ -182,7 +182,8 @@ def card_pictures() -> str:
     """The card's Pictures subsection: every plot as a Markdown image with a path relative to the release."""
     figs = "\n\n".join(f"**{p.title}.**\n\n![{p.alt}]({RELEASE_DIR}/{p.name}.svg)" for p in PLOTS)
     return (
-        "Made from the tables when the release is built (SVG, in `explorer/plots/`). To look at the documents "
+        "Made from the tables when the release is built (SVG, in `explorer/plots/`; beyond "
+        f"{MAX_DOCUMENTS} documents, one column per site instead of per document). To look at the documents "
         "themselves, open `explorer/index.html` from this folder in a browser: it works offline and shows each "
         "document with its concept mentions (both layers), stance evidence, notes and the removed spans of the "
         "audit (in a stand-off release, only what the release carries: metadata, offsets and counts).\n\n"
