@@ -148,7 +148,7 @@ def test_stance_panel_links_to_its_evidence(browser, release):
     o.close()
 
 
-def test_a_mention_shows_its_concept_on_focus_by_keyboard(browser, release):
+def test_a_mention_shows_its_concept_on_keyboard_focus_and_on_hover(browser, release):
     doc_id = "ore_soft_balancing"
     o = Opened(browser, release, f"{doc_id}.html")
     concepts = {c["concept_id"]: c for c in table(release, "concepts")}
@@ -163,6 +163,10 @@ def test_a_mention_shows_its_concept_on_focus_by_keyboard(browser, release):
     assert concepts[cid]["label"] in tip.inner_text() and concepts[cid]["definition"] in tip.inner_text()
     o.page.keyboard.press("Escape")
     assert tip.is_hidden()
+    other = o.page.locator(".m.on").nth(5)  # and on hover
+    other.hover()
+    hovered = concepts[other.get_attribute("data-concept-id")]
+    assert tip.is_visible() and hovered["definition"] in tip.inner_text()
     o.close()
 
 
