@@ -59,8 +59,10 @@ def _callout_items(doc: dict[str, Any]) -> list[Item]:
     items = []
     for n in doc["notes"]:
         for j, c in enumerate(n["callouts"]):
+            # a note marker ("12", "[3]") is set as a superscript; an author-year citation stays in the line
+            kind = "callout" if c["end"] - c["start"] <= 5 else "callout cite"
             attrs = (
-                ("class", "callout"),
+                ("class", kind),
                 ("href", f"#{n['note_id']}"),
                 ("id", f"co-{n['note_id']}-{j}"),
                 ("aria-label", f"note {n['label']}"),
