@@ -98,9 +98,11 @@ def test_brat_texts_are_exact_and_every_span_matches(exports, texts, curated, ev
     assert all(re.search(rf"^{c} \| ", visual, re.M) for c in concepts)
 
 
-def test_xmi_is_read_back_by_dkpro_cassis(exports, texts, curated, evidence) -> None:
+def test_xmi_is_read_back_by_dkpro_cassis(release, exports, texts, curated, evidence) -> None:
     from cassis import load_cas_from_xmi, load_typesystem
 
+    sentence_rows = table(release, "sentences")
+    assert sentence_rows
     folder = exports["xmi"]
     with (folder / "TypeSystem.xml").open("rb") as f:
         ts = load_typesystem(f)
@@ -115,6 +117,11 @@ def test_xmi_is_read_back_by_dkpro_cassis(exports, texts, curated, evidence) -> 
         assert ev == evidence.get(doc_id, Counter())
         paras = list(cas.select("de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Paragraph"))
         assert paras and all(a.get_covered_text().strip() for a in paras)
+        sents = [
+            (a.begin, a.end)
+            for a in cas.select("de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Sentence")
+        ]
+        assert sents == sorted((x["start"], x["end"]) for x in sentence_rows if x["doc_id"] == doc_id)
 
 
 def test_spacy_docbin_is_read_back_by_spacy(exports, texts, curated, evidence) -> None:

@@ -33,6 +33,7 @@ class ExportDoc:
     notes: list[tuple[int, int, str]]  # start, end, label
     mentions: list[dict[str, Any]]  # concept_mentions rows of the exported annotator
     evidence: list[Evidence]
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # start, end (the sentences table)
 
 
 @dataclass

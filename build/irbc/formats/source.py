@@ -61,6 +61,7 @@ def load_export_data(release: Path, annotator: str) -> ExportData:
     paras, notes = _by_doc(tables["paragraphs"]), _by_doc(tables["notes"])
     mentions = _by_doc([m for m in tables["concept_mentions"] if m["annotator"] == annotator])
     stances = _by_doc(tables["stances"])
+    sentences = _by_doc(tables.get("sentences", []))
     docs = [
         ExportDoc(
             d["doc_id"],
@@ -70,6 +71,7 @@ def load_export_data(release: Path, annotator: str) -> ExportData:
             sorted((n["start"], n["end"], n["label"]) for n in notes[d["doc_id"]]),
             sorted(mentions[d["doc_id"]], key=lambda m: (m["start"], m["end"], m["concept_id"])),
             evidence_of(stances[d["doc_id"]]),
+            sorted((x["start"], x["end"]) for x in sentences[d["doc_id"]]),
         )
         for d in sorted(tables["documents"], key=lambda d: d["doc_id"])
     ]

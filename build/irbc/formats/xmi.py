@@ -1,6 +1,6 @@
 """UIMA CAS XMI for INCEpTION, written and read with dkpro-cassis: ``TypeSystem.xml`` and ``<doc_id>.xmi`` per
-document, with the clean text as the sofa, the DKPro Core ``Paragraph`` type for paragraphs and notes (the
-release has no sentence segmentation, so none is written), and two custom span layers in INCEpTION's
+document, with the clean text as the sofa, the DKPro Core ``Paragraph`` type for paragraphs and notes and its
+``Sentence`` type for the release's sentences (the ``sentences`` table), and two custom span layers in INCEpTION's
 ``webanno.custom`` namespace: ``Concept`` (feature ``concept``) and ``StanceEvidence`` (``stance``, ``target``,
 ``holder``, ``attribution``, ``stanceId``). cassis offsets are character offsets, as the release's."""
 
@@ -15,6 +15,7 @@ from irbc.formats.registry import format_exporter, format_importer
 
 TYPESYSTEM = "TypeSystem.xml"
 PARAGRAPH = "de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Paragraph"
+SENTENCE = "de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Sentence"
 CONCEPT = "webanno.custom.Concept"
 EVIDENCE = "webanno.custom.StanceEvidence"
 EVIDENCE_FEATURES = ("stance", "target", "holder", "attribution", "stanceId")
@@ -27,6 +28,7 @@ def typesystem() -> Any:
     ts.create_type(
         PARAGRAPH, description="A paragraph, heading, list item, quotation or note of the clean text"
     )
+    ts.create_type(SENTENCE, description="A sentence of a paragraph or note (the release's sentences table)")
     concept = ts.create_type(
         CONCEPT, description="A mention of a concept of the IR Balancing Corpus codebook"
     )
@@ -43,11 +45,14 @@ def export_xmi(data: ExportData, out: Path) -> None:
 
     ts = typesystem()
     Para, Concept, Ev = ts.get_type(PARAGRAPH), ts.get_type(CONCEPT), ts.get_type(EVIDENCE)
+    Sent = ts.get_type(SENTENCE)
     for doc in data.docs:
         cas = Cas(typesystem=ts, sofa_string=doc.text, document_language="en")
         cas.get_document_annotation().end = len(doc.text)  # UIMA's document annotation covers the whole text
         for s, e, _ in sorted(doc.paragraphs + doc.notes):
             cas.add(Para(begin=s, end=e))
+        for s, e in doc.sentences:
+            cas.add(Sent(begin=s, end=e))
         for m in doc.mentions:
             cas.add(Concept(begin=m["start"], end=m["end"], concept=m["concept_id"]))
         for v in doc.evidence:
