@@ -10,6 +10,7 @@ from typing import Any
 
 from irbc.core.schema import DOC_TABLES, TABLES, load_schema, validator
 from irbc.core.tables import RowStream, TableStore
+from irbc.gate import layer_checks  # noqa: F401  (registers the annotation-layer integrity checks)
 from irbc.gate.integrity import integrity_checks
 from irbc.gate.report import MAX_EXAMPLES, Check, guarded, merge_checks
 
