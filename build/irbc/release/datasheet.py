@@ -99,7 +99,7 @@ def agreement_text(result: BuildResult) -> str:
         f"(`{AGREEMENT}`, shipped in this release, and released as the `{second}` rows of `stances`, so the "
         f"figures can be recomputed from the table). Observed agreement with `{first}`: "
         f"**{ag['observed_agreement']:.3f}**; Cohen's κ: **{kappa}**. The curated stances are the `{first}` rows; "
-        f"the {len(ag['disagreements'])} disagreements are listed in `build_summary.json`. Reported-holder and "
+        f"the disagreements ({len(ag['disagreements'])}) are listed in `build_summary.json`. Reported-holder and "
         "school rows and evidence spans had one annotator. Curated labels revised after the second pass was known "
         "(see the guidelines' revision section) make this an upper bound on blind agreement. Confusion matrix "
         "(rows: first annotator):\n\n"

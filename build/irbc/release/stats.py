@@ -113,5 +113,8 @@ def common_values(result: BuildResult, report_json: dict[str, Any]) -> dict[str,
     values.update({f"rows_{t}": n for t, n in st["rows"].items()})
     values.update(citation_placeholders(result.description))
     values["stance_labels"] = ", ".join(f"`{v}`" for v in table_fields("stances")["stance"].enum or ())
+    values["stance_layers"] = ", ".join(
+        f"{n} by `{a}`" for (tbl, a), n in sorted(st["layer_rows"].items()) if tbl == "stances"
+    )
     values.update(shipped_paths())
     return values
