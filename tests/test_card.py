@@ -191,7 +191,9 @@ def test_annotation_layers_come_from_the_registry(release):
     from collections import Counter
 
     per_layer = Counter(
-        (m["annotator"], t) for t in ("concept_mentions", "stances", "mention_reviews") for m in table(release, t)
+        (m["annotator"], t)
+        for t in ("concept_mentions", "stances", "mention_reviews")
+        for m in table(release, t)
     )
     for a in registered():
         row = f"| `{a.name}` | `{a.table}` | {'automatic' if a.automatic else 'by people'} | "

@@ -297,8 +297,14 @@ def test_every_document_target_pair_has_exactly_one_author_stance(release):
     stances = table(release, "stances")
     docs = [d["doc_id"] for d in table(release, "documents")]
     for layer in ("curated_v1", "curated_v1_second_pass"):  # the curated layer and the blind second pass
-        n = Counter((s["doc_id"], s["target_id"]) for s in stances if s["holder"] == "author" and s["annotator"] == layer)
-        assert {(d, t): n[(d, t)] for d in docs for t in targets} == {(d, t): 1 for d in docs for t in targets}
+        n = Counter(
+            (s["doc_id"], s["target_id"])
+            for s in stances
+            if s["holder"] == "author" and s["annotator"] == layer
+        )
+        assert {(d, t): n[(d, t)] for d in docs for t in targets} == {
+            (d, t): 1 for d in docs for t in targets
+        }
     assert {s["annotator"] for s in stances} == {"curated_v1", "curated_v1_second_pass"}
     assert all(s["holder"] == "author" for s in stances if s["annotator"] == "curated_v1_second_pass")
     none_rows = [s for s in table(release, "stances") if s["stance"] == "none"]

@@ -8,6 +8,7 @@ import re
 from collections import Counter
 
 import yaml
+
 from conftest import run_cli, table
 
 
@@ -52,7 +53,9 @@ def test_notes_are_curated_and_the_financial_hedging_title_is_rejected(release):
     reviews = [v for v in table(release, "mention_reviews") if v["note_id"] is not None]
     assert sum(v["decision"] != "add" for v in reviews) == 117  # every lexicon mention in a note
     hedging = [v for v in reviews if "Hedging Against Risk" in notes[v["note_id"]]["text"]]
-    assert [(v["surface"], v["decision"], v["curated_mention_id"]) for v in hedging] == [("Hedging", "reject", None)]
+    assert [(v["surface"], v["decision"], v["curated_mention_id"]) for v in hedging] == [
+        ("Hedging", "reject", None)
+    ]
     # the "note 64" is the note id ...-n064 (0-based), endnote 65 of the article
     assert "Financial sense" in hedging[0]["comment"] and hedging[0]["note_id"].endswith("-n064")
     assert notes[hedging[0]["note_id"]]["label"] == "65"
@@ -63,9 +66,15 @@ def test_second_pass_rows_reproduce_the_reported_agreement(release):
     stances = table(release, "stances")
     first = {(s["doc_id"], s["target_id"]): s["stance"] for s in stances
              if s["annotator"] == "curated_v1" and s["holder"] == "author"}  # fmt: skip
-    second = {(s["doc_id"], s["target_id"]): s["stance"] for s in stances if s["annotator"] == "curated_v1_second_pass"}
+    second = {
+        (s["doc_id"], s["target_id"]): s["stance"]
+        for s in stances
+        if s["annotator"] == "curated_v1_second_pass"
+    }
     assert set(second) == set(first) and len(first) == 40
-    assert all(s["evidence"] == [] and s["rationale"] is None for s in stances if s["annotator"].endswith("_pass"))
+    assert all(
+        s["evidence"] == [] and s["rationale"] is None for s in stances if s["annotator"].endswith("_pass")
+    )
     pairs = sorted(first)
     n = len(pairs)
     p_o = sum(first[k] == second[k] for k in pairs) / n
@@ -73,7 +82,9 @@ def test_second_pass_rows_reproduce_the_reported_agreement(release):
     p_e = sum(ca[x] * cb[x] for x in ca) / n**2
     kappa = (p_o - p_e) / (1 - p_e)
     sheet = (release / "DATASHEET.md").read_text(encoding="utf-8")
-    m = re.search(r"Observed agreement with `curated_v1`: \*\*([0-9.]+)\*\*; Cohen's κ: \*\*([0-9.]+)\*\*", sheet)
+    m = re.search(
+        r"Observed agreement with `curated_v1`: \*\*([0-9.]+)\*\*; Cohen's κ: \*\*([0-9.]+)\*\*", sheet
+    )
     assert m and (m.group(1), m.group(2)) == (f"{p_o:.3f}", f"{kappa:.3f}") == ("0.975", "0.957")
 
 
@@ -89,13 +100,18 @@ def test_schools_are_their_own_attribution(release):
         ("reese", "offensive realism"),
         ("reese", "defensive realism"),
     }
-    assert all(s["attribution"] == ("asserted" if s["holder"] == "author" else s["attribution"]) for s in stances)
+    assert all(
+        s["attribution"] == ("asserted" if s["holder"] == "author" else s["attribution"]) for s in stances
+    )
     assert all("school" in s["rationale"] for s in stances if s["attribution"] == "school")
 
 
 def test_reported_holders_link_the_notes_that_cite_them(release):
     notes = {n["note_id"]: n["text"] for n in table(release, "notes")}
-    linked = {(s["doc_id"], s["holder"]): [notes[i] for i in s["holder_note_ids"]] for s in table(release, "stances")}
+    linked = {
+        (s["doc_id"], s["holder"]): [notes[i] for i in s["holder_note_ids"]]
+        for s in table(release, "stances")
+    }
     assert [t[:18] for t in linked["ore_soft_balancing", "Kennedy"]] == ["Kennedy, R. (2016)"]
     lo = linked["cox_2021_comrades_putin_xi", "Bobo Lo"]
     assert len(lo) == 2 and all(t.startswith("Bobo Lo, ") for t in lo)
@@ -106,7 +122,9 @@ def test_reported_holders_link_the_notes_that_cite_them(release):
 def test_a_note_mention_without_a_decision_fails_the_build(corpus_copy, tmp_path):
     path = corpus_copy / "annotations" / "mentions" / "ross_2020_sino_russian_relations.yaml"
     text = path.read_text(encoding="utf-8")
-    cut = text.index("- concept: hedging\n  surface: Hedging\n  context: 'Energy Policy: Hedging Against Risk,'")
+    cut = text.index(
+        "- concept: hedging\n  surface: Hedging\n  context: 'Energy Policy: Hedging Against Risk,'"
+    )
     end = text.index("additions:", cut)
     path.write_text(text[:cut] + text[end:], encoding="utf-8")
     proc = run_cli("build", "--corpus", str(corpus_copy), "--out", str(tmp_path / "rel"), "--quiet")

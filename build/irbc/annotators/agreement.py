@@ -24,7 +24,9 @@ def tagger_scores(
         for m in auto
         if m["doc_id"] in docs and m["paragraph_id"] is not None
     }
-    gold = {(m["doc_id"], m["start"], m["end"], m["concept_id"]) for m in curated if m["paragraph_id"] is not None}
+    gold = {
+        (m["doc_id"], m["start"], m["end"], m["concept_id"]) for m in curated if m["paragraph_id"] is not None
+    }
     per: dict[str, dict[str, int]] = defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0})
     for x in pred:
         per[x[3]]["tp" if x in gold else "fp"] += 1

@@ -57,5 +57,7 @@ class MentionReviews(Annotator):
         review = load_config_file(path, "mention_review", keep_lines=True)
         auto = earlier[f"concept_mentions/{LEXICON}"]
         r = apply_review(doc.doc_id, doc.text, doc.units, auto, review, str(path), self.env.codebook)
-        rows = sorted((review_row(doc, d) for d in r.log), key=lambda x: (x["start"], x["end"], x["review_id"]))
+        rows = sorted(
+            (review_row(doc, d) for d in r.log), key=lambda x: (x["start"], x["end"], x["review_id"])
+        )
         return Annotation(rows, {review_input(doc.doc_id): sha256_file(path)})

@@ -5,6 +5,7 @@ recorded labels only: its rows carry no evidence and a null rationale."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from irbc.annotators.registry import Annotation, Annotator, AnnotatorEnv, DocInput, register
@@ -17,9 +18,10 @@ SECOND_PASS = "curated_v1_second_pass"
 AGREEMENT_FILE = "annotations/agreement/stances_second_pass.yaml"
 
 
-def load_second_pass(path: str, targets: list[str]) -> dict[tuple[str, str], str]:
+def load_second_pass(file: Path, targets: list[str]) -> dict[tuple[str, str], str]:
     """(doc_id, target_id) -> stance, checked: the annotator's name, known targets, one item per pair."""
-    data = load_config_file(path, "stance_agreement", keep_lines=True)
+    data = load_config_file(file, "stance_agreement", keep_lines=True)
+    path = str(file)
     if data["annotator"] != SECOND_PASS:
         raise InputError(path, "/annotator", f"is {data['annotator']!r}, expected {SECOND_PASS!r}")
     out: dict[tuple[str, str], str] = {}
@@ -63,8 +65,8 @@ class SecondPassStances(Annotator):
 
     def __init__(self, env: AnnotatorEnv) -> None:
         super().__init__(env)
-        path = env.ann_dir / "agreement" / "stances_second_pass.yaml"
-        self.items = load_second_pass(str(path), env.target_ids) if path.is_file() else {}
+        path = env.ann_dir.parent / AGREEMENT_FILE  # ann_dir is <corpus>/annotations
+        self.items = load_second_pass(path, env.target_ids) if path.is_file() else {}
         self.sha = sha256_file(path) if path.is_file() else None
 
     def annotate(self, doc: DocInput, earlier: dict[str, list[dict[str, Any]]]) -> Annotation | None:

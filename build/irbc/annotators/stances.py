@@ -38,7 +38,9 @@ def _evidence(text: str, units: Units, st: dict[str, Any], file: str) -> list[di
         s, e = anchor(text, ev["quote"], ev.get("occurrence"), file, ev.get(LINE_KEY, line))
         u = unit_at(units, s, e)
         if u is None:
-            raise InputError(file, f"line {ev.get(LINE_KEY, line)}", "evidence quote spans two paragraphs/notes")
+            raise InputError(
+                file, f"line {ev.get(LINE_KEY, line)}", "evidence quote spans two paragraphs/notes"
+            )
         evidence.append(
             {
                 "quote": text[s:e],

@@ -114,13 +114,23 @@ def foreign_key_checks(r: Records) -> list[Check]:
 def span_texts(r: Records) -> list[Check]:
     """Every stored span text equals documents.text[start:end]."""
     out = []
-    spans = (("paragraphs", "text"), ("notes", "text"), ("concept_mentions", "surface"), ("mention_reviews", "surface"))
+    spans = (
+        ("paragraphs", "text"),
+        ("notes", "text"),
+        ("concept_mentions", "surface"),
+        ("mention_reviews", "surface"),
+    )
     for table, col in spans:
         probs = []
         for row in r.tables[table]:
             t = r.texts.get(row["doc_id"])
             if t is not None and row[col] is not None and t[row["start"] : row["end"]] != row[col]:
-                uid = row.get("mention_id") or row.get("review_id") or row.get("paragraph_id") or row.get("note_id")
+                uid = (
+                    row.get("mention_id")
+                    or row.get("review_id")
+                    or row.get("paragraph_id")
+                    or row.get("note_id")
+                )
                 probs.append(f"{uid} at {row['start']}-{row['end']}")
         out.append(_check(f"{col} == documents.text[start:end]", table, len(r.tables[table]), probs))
     return out

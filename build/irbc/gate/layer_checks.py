@@ -43,7 +43,9 @@ def second_pass_stances(r: Records) -> list[Check]:
         if s["holder"] != "author" or s["attribution"] != "asserted" or s["evidence"] or s["rationale"]:
             probs.append(f"{s['stance_id']}: not a bare author label")
         if key not in first or seen[key] != 1:
-            probs.append(f"{s['stance_id']}: {seen[key]} second-pass rows, curated author row: {key in first}")
+            probs.append(
+                f"{s['stance_id']}: {seen[key]} second-pass rows, curated author row: {key in first}"
+            )
     name = "second-pass rows label curated author stances, once each"
     return [_check(name, "stances", len(rows), probs)]
 
@@ -70,7 +72,9 @@ def _review_problem(v: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str 
             return f"{col}_mention_id and {col}_concept_id must both be set or both be null"
         m = by_id.get(mid) if mid is not None else None
         if mid is not None and (
-            m is None or m["annotator"] != layer or (m["start"], m["end"], m["concept_id"]) != (v["start"], v["end"], cid)
+            m is None
+            or m["annotator"] != layer
+            or (m["start"], m["end"], m["concept_id"]) != (v["start"], v["end"], cid)
         ):
             return f"{col} mention {mid!r} is not a {layer} mention of {cid!r} at {v['start']}-{v['end']}"
     lex, cur = v["lexicon_concept_id"], v["curated_concept_id"]

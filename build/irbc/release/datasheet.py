@@ -102,8 +102,7 @@ def agreement_text(result: BuildResult) -> str:
         f"the disagreements ({len(ag['disagreements'])}) are listed in `build_summary.json`. Reported-holder and "
         "school rows and evidence spans had one annotator. Curated labels revised after the second pass was known "
         "(see the guidelines' revision section) make this an upper bound on blind agreement. Confusion matrix "
-        "(rows: first annotator):\n\n"
-        + md_table(head, rows)
+        "(rows: first annotator):\n\n" + md_table(head, rows)
     )
 
 

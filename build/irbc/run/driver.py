@@ -18,10 +18,10 @@ import pyarrow as pa
 
 from irbc import DATASET_VERSION
 from irbc.annotators.agreement import stance_agreement, tagger_scores
-from irbc.annotators.second_pass import SECOND_PASS
 from irbc.annotators.curated import CURATED
 from irbc.annotators.lexicon import LEXICON
 from irbc.annotators.registry import stray_files
+from irbc.annotators.second_pass import SECOND_PASS
 from irbc.core.arrow import to_arrow
 from irbc.core.errors import InputError
 from irbc.core.io import sha256_file
