@@ -131,3 +131,13 @@ def test_a_note_mention_without_a_decision_fails_the_build(corpus_copy, tmp_path
     assert proc.returncode == 1
     assert "ross_2020_sino_russian_relations.yaml" in proc.stderr and "'Hedging'" in proc.stderr
     assert "have no decision" in proc.stderr and not (tmp_path / "rel").exists()
+
+
+def test_stances_curated_view_leaves_out_the_second_pass(release):
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    stances = pq.read_table(release / "data" / "stances" / "train-00000-of-00001.parquet")
+    view = pq.read_table(release / "data" / "stances_curated" / "train-00000-of-00001.parquet")
+    assert view.equals(stances.filter(pc.equal(stances["annotator"], "curated_v1"))) and view.num_rows == 89
+    assert stances.num_rows == 89 + 40

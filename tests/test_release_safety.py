@@ -461,8 +461,11 @@ def test_validate_explains_its_count(release: Path) -> None:
     )  # the build's report: content checks only
     report = G.validate_release(release)
     n = report.counts()
-    # required files, manifest, publishable record, links, the derived view; one Parquet schema per table
-    files = 5 + len(TABLES)
+    # required files, manifest, publishable record, links; one check per derived view and per table's Parquet schema
+    from irbc.release.views import VIEWS
+
+    assert len(VIEWS) == 2  # concept_mentions_curated, stances_curated
+    files = 4 + len(VIEWS) + len(TABLES)
     assert n == {
         "checks": built["n_checks"] + files,
         "failed": 0,

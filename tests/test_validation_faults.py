@@ -116,15 +116,16 @@ def test_clean_release_validates(release: Path) -> None:
     # the report written by the build holds the content checks (it is itself covered by the manifest)
     assert {"jsonschema", "great_expectations", "integrity"} <= set(report["by_kind"])
     # `irbc validate` runs those plus the release-file checks: required files; checksums, sizes, row counts; the
-    # publishable record agrees with the data; no links; the derived view (concept_mentions_curated) equals its
-    # table; and one Parquet-schema check per table. It says so, so the two counts can be told apart.
+    # publishable record agrees with the data; no links; each derived view (concept_mentions_curated,
+    # stances_curated) equals its table; and one Parquet-schema check per table. It says so, so the two counts can
+    # be told apart.
     m = re.search(
         r"(\d+) checks, (\d+) failed \((\d+) content checks, as run by the build, \+ (\d+) release-file",
         proc.stdout,
     )
     assert m, proc.stdout
-    assert (int(m[1]), int(m[2])) == (report["n_checks"] + 5 + len(TABLES), 0)
-    assert (int(m[3]), int(m[4])) == (report["n_checks"], 5 + len(TABLES))
+    assert (int(m[1]), int(m[2])) == (report["n_checks"] + 6 + len(TABLES), 0)
+    assert (int(m[3]), int(m[4])) == (report["n_checks"], 6 + len(TABLES))
 
     from irbc.gate.release import validate_release
 

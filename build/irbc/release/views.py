@@ -1,7 +1,8 @@
 """Derived views: Parquet files the build computes from a release table (never a second source of truth), each
 shipped as its own Hugging Face config. ``concept_mentions`` holds two annotator layers for the same spans (the
 automatic tagger and the reviewed layer); ``concept_mentions_curated`` is the reviewed layer alone, so that the
-easy way to load mentions counts each span once. ``irbc validate`` checks every view against its table
+easy way to load mentions counts each span once; likewise ``stances_curated`` is the curated stance layer without
+the blind second pass (``curated_v1_second_pass``) that ``stances`` also holds. ``irbc validate`` checks every view against its table
 (``check_view``); the manifest covers its file like any other."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from irbc.annotators.curated import CuratedMentions
+from irbc.annotators.stances import CuratedStances
 from irbc.core.arrow import arrow_schema
 from irbc.core.tables import RowStream, TableStore, table_path, write_table
 from irbc.release.exporters import ExportContext, exporter
@@ -29,7 +31,8 @@ class View:
 
 
 CURATED_MENTIONS = View("concept_mentions_curated", CuratedMentions.table, CuratedMentions.name)
-VIEWS = (CURATED_MENTIONS,)
+CURATED_STANCES = View("stances_curated", CuratedStances.table, CuratedStances.name)
+VIEWS = (CURATED_MENTIONS, CURATED_STANCES)
 
 
 def view_file(v: View) -> str:
@@ -75,8 +78,9 @@ def check_view(tables: TableStore, release: Path, v: View) -> list[str]:
 @exporter(
     "views_v1",
     *(view_file(v) for v in VIEWS),
-    description=f"the reviewed layer of concept_mentions alone ({CURATED_MENTIONS.annotator} rows): a view the "
-    f"build derives from it, config {CURATED_MENTIONS.name}",
+    description=f"the reviewed layer of concept_mentions alone ({CURATED_MENTIONS.annotator} rows, config "
+    f"{CURATED_MENTIONS.name}) and the curated stances without the second pass ({CURATED_STANCES.annotator} rows, "
+    f"config {CURATED_STANCES.name}): views the build derives from their tables",
 )
 def write_views(release: Path, ctx: ExportContext) -> None:
     for v in VIEWS:
