@@ -141,3 +141,16 @@ def test_stances_curated_view_leaves_out_the_second_pass(release):
     view = pq.read_table(release / "data" / "stances_curated" / "train-00000-of-00001.parquet")
     assert view.equals(stances.filter(pc.equal(stances["annotator"], "curated_v1"))) and view.num_rows == 89
     assert stances.num_rows == 89 + 40
+
+
+def test_an_accept_that_carries_a_relabel_fails_the_build(corpus_copy, tmp_path):
+    """A relabel goes with a reject: an accepted mention with a relabel would be released as an accept of the
+    tagger's concept while the file says otherwise."""
+    path = corpus_copy / "annotations" / "mentions" / "cox_2021_comrades_putin_xi.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "  context: 'Forming an Alliance: the Evidence'\n  decision: accept\n"
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, old + "  relabel: strategic_partnership\n"), encoding="utf-8")
+    proc = run_cli("build", "--corpus", str(corpus_copy), "--out", str(tmp_path / "rel"), "--quiet")
+    assert proc.returncode == 1 and "cox_2021_comrades_putin_xi.yaml" in proc.stderr
+    assert "cannot be relabelled" in proc.stderr and not (tmp_path / "rel").exists()

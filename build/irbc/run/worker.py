@@ -70,7 +70,9 @@ def _summary(res: DocResult, rows: dict[str, list[dict[str, Any]]]) -> dict[str,
         "chars_kept": d.clean_chars,
         "chars_removed": d.removed_chars,
         "mentions_lexicon": sum(1 for m in rows.get("concept_mentions", []) if m["annotator"] == LEXICON),
-        "stances": sum(1 for s in rows.get("stances", []) if s["annotator"] == CURATED),  # not the second pass
+        "stances": sum(
+            1 for s in rows.get("stances", []) if s["annotator"] == CURATED
+        ),  # not the second pass
     }
 
 
