@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from irbc.core.io import fold_diacritics
-from irbc.core.schema import TABLES, load_schema
+from irbc.core.schema import DOC_TABLES, TABLES, load_schema
 from irbc.gate.report import MAX_EXAMPLES, Check
 
 Rows = list[dict[str, Any]]
@@ -34,7 +34,7 @@ class Records:
         self.docs = {d["doc_id"]: d for d in self.tables["documents"]}
         self.texts = {k: d["text"] for k, d in self.docs.items() if d["text"] is not None}
         self.by_doc = defaultdict(lambda: defaultdict(list))
-        for t in ("sections", "paragraphs", "notes", "removed", "concept_mentions", "stances"):
+        for t in DOC_TABLES:
             for r in self.tables[t]:
                 self.by_doc[r["doc_id"]][t].append(r)
 
