@@ -3,6 +3,11 @@ records validated per second and peak memory; compare the concept tagger with sp
 
     python benchmarks/bench.py --n 5 1000 10000 [--workers 1 2] [--tagger-only]
 
+Every build line also gives the lower bound of the same work on the same corpus, measured in the same run on one
+core (read every raw file and write one Parquet file; the declared rule regexes of each source's site; the
+codebook's Aho–Corasick automaton over every text), and the build's ratio to it per core (``ratio``: the build's
+time over the lower bound divided by the workers), so the figure means the same on a noisy or slower machine.
+
 The synthetic corpus is made deterministically from the real one: document i takes the raw text of real
 document i mod 5 and reorders its paragraphs with a seeded shuffle (headers, notes and footers keep their
 place), so every document is distinct, realistic, and goes through the same cleaning rules. Curated stance files
@@ -190,6 +195,41 @@ print(json.dumps({{"ok": True, "total_s": res.timings["total"], "timings": res.t
     return out_json
 
 
+def lower_bound(corpus: Path, work: Path) -> dict:
+    """The unavoidable part of a build of ``corpus``, on one core, in seconds: reading every raw file and writing
+    their texts to one Parquet file; every declared rule regex of each source's site over its raw text (RE2, as
+    the build compiles them); the codebook's Aho–Corasick automaton over every (case-folded) text. Nothing of
+    the build's own work (audit, structure, anchoring, records, validation) is in it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from irbc.annotators.codebook import load_codebook
+    from irbc.annotators.lexicon import Tagger, fold
+    from irbc.core.schema import schema_dir
+    from irbc.stages.read import load_corpus_config
+
+    cfg = load_corpus_config(corpus)
+    tagger = Tagger(load_codebook(schema_dir() / "codebook.yaml"))
+    t0 = time.perf_counter()
+    ids = [s["doc_id"] for s in cfg.sources]
+    texts = [(corpus / "raw" / s["source_file"]).read_text(encoding="utf-8") for s in cfg.sources]
+    pq.write_table(pa.table({"doc_id": ids, "text": texts}), work / "lower_bound.parquet")
+    t1 = time.perf_counter()
+    for s, text in zip(cfg.sources, texts, strict=True):
+        profile = cfg.profile_name(s["site"])
+        for rule in cfg.rules:
+            if rule.regex is not None and rule.applies(s["doc_id"], s["site"], profile):
+                for _ in rule.regex.finditer(text):
+                    pass
+    t2 = time.perf_counter()
+    for text in texts:
+        for _ in tagger.auto.iter(fold(text)):
+            pass
+    t3 = time.perf_counter()
+    return {"io_s": round(t1 - t0, 2), "rules_s": round(t2 - t1, 2), "aho_corasick_s": round(t3 - t2, 2),
+            "total_s": round(t3 - t0, 2)}  # fmt: skip
+
+
 def bench_tagger(mb_target: float = 20.0) -> dict:
     """lexicon_v1 vs spaCy PhraseMatcher(attr=LOWER) on the same text; spans must be identical."""
     from irbc.annotators.codebook import load_codebook
@@ -270,6 +310,7 @@ def main() -> None:
         for n in args.n:
             corpus = work / f"corpus-{n}"
             size = make_corpus(n, corpus)
+            bound = lower_bound(corpus, work)
             for w in args.workers:
                 r = run_build(corpus, work / f"release-{n}-{w}", w, sample=False)
                 m = run_build(corpus, work / f"release-{n}-{w}", w, sample=True)
@@ -282,6 +323,10 @@ def main() -> None:
                             "raw_mb": round(size / 1e6, 2),
                             "total_s": round(t["total"], 2),
                             "mb_per_s": round(size / 1e6 / t["total"], 2),
+                            "lower_bound_1_core_s": bound["total_s"],
+                            "lower_bound_s": bound,
+                            # the build's time over the lower bound shared by its workers (issue: <= 5)
+                            "ratio": round(t["total"] / (bound["total_s"] / w), 1),
                             "records": r["records"],
                             # every document-table record is validated in the workers; CPU seconds summed
                             "records_validated_per_s": round(

@@ -175,3 +175,26 @@ def test_review_template_reads_only_its_document(tmp_path: Path) -> None:
     assert proc.stdout.startswith("doc_id: ore_soft_balancing\n") and "decisions:" in proc.stdout
     bad = run_cli("review-template", "no_such_doc", "--corpus", str(corpus))
     assert bad.returncode == 1 and "unknown doc_id 'no_such_doc'" in bad.stderr
+
+
+def test_setuptools_never_writes_into_the_package_folder():
+    """build/ holds the package (the product's layout), which setuptools would take for its own output folder:
+    setup.cfg sends its build output and the egg-info elsewhere. Read back through setuptools' own commands."""
+    import os
+
+    from setuptools.dist import Distribution
+
+    here = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        dist = Distribution()
+        dist.parse_config_files(filenames=["setup.cfg"])  # pyproject.toml is not needed for these two
+        build = dist.get_command_obj("build")
+        build.ensure_finalized()
+        egg = dist.get_command_obj("egg_info")
+        egg.ensure_finalized()
+    finally:
+        os.chdir(here)
+    pkg = (ROOT / "build").resolve()
+    for path in (Path(ROOT / build.build_base).resolve(), Path(ROOT / egg.egg_base).resolve()):
+        assert path != pkg and pkg not in path.parents, path

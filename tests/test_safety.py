@@ -336,7 +336,16 @@ def test_version_and_help_on_every_command_and_option() -> None:
     assert proc.returncode == 0 and __version__ in proc.stdout
     p = parser()
     sub = next(a for a in p._actions if a.__class__.__name__ == "_SubParsersAction")
-    assert set(sub.choices) == {"build", "validate", "rehydrate", "publish", "review-template", "add-source"}
+    assert set(sub.choices) == {
+        "build",
+        "validate",
+        "rehydrate",
+        "publish",
+        "review-template",
+        "add-source",
+        "export",
+        "import",
+    }
     for name, cmd in sub.choices.items():
         assert cmd.allow_abbrev is False and cmd.description, name
         for action in cmd._actions:

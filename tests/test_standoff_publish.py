@@ -51,6 +51,19 @@ def test_standoff_withholds_text_but_keeps_offsets_and_hashes(standoff, release)
     assert run_cli("validate", str(standoff)).returncode == 0
 
 
+def test_standoff_withholds_citation_text_but_keeps_offsets(standoff, release):
+    so, full = table(standoff, "citations"), table(release, "citations")
+    assert len(so) == len(full) > 0
+    for a, b in zip(so, full, strict=True):
+        assert (a["start"], a["end"], a["year"], a["kind"], a["refers_to"]) == (
+            b["start"], b["end"], b["year"], b["kind"], b["refers_to"]
+        )  # fmt: skip
+        assert a["title"] is None and a["authors"] is None and a["container"] is None
+    items = json.loads((standoff / "works.json").read_text(encoding="utf-8"))
+    assert items and not any("title" in i or "author" in i for i in items)
+    assert "title" not in (standoff / "works.bib").read_text(encoding="utf-8")
+
+
 def test_rehydrate_reproduces_the_full_release_byte_for_byte(standoff, release, tmp_path):
     out = tmp_path / "rehydrated"
     run_cli("rehydrate", str(standoff), str(CORPUS / "raw"), "--out", str(out), check=True)

@@ -1,4 +1,5 @@
-"""Command-line interface: ``irbc build``, ``validate``, ``rehydrate``, ``publish``, ``review-template``."""
+"""Command-line interface: ``irbc build``, ``validate``, ``rehydrate``, ``publish``, ``review-template``,
+``export``, ``import``."""
 
 from __future__ import annotations
 
@@ -161,6 +162,37 @@ def _review_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from irbc.formats.export import export_release
+
+    rec = export_release(Path(args.release), args.format, Path(args.out), args.annotator)
+    Console(stderr=True).print(
+        f"{args.format} export of {len(rec['documents'])} documents ({rec['mentions']} {args.annotator} mentions, "
+        f"{rec['evidence']} pieces of stance evidence) written to {args.out}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from irbc.formats.corrections import import_corrections
+
+    changes = import_corrections(args.format, Path(args.folder), Path(args.corpus))
+    console = Console(stderr=True)
+    for c in changes:
+        what = ", ".join(f"{n} {k}" for k, n in sorted(c.counts.items()) if n) or "no changes"
+        where = f" -> {c.file}" if c.new_text is not None else ""
+        console.print(f"{c.doc_id}: {what}{where}", highlight=False, soft_wrap=True)
+    n = sum(1 for c in changes if c.new_text is not None)
+    console.print(
+        f"{n} review file(s) changed; run `irbc build` to rebuild the release",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return 0
+
+
 def _add_source(args: argparse.Namespace) -> int:
     from irbc.run.add_source import NewSource, add_source
 
@@ -280,6 +312,24 @@ def _add_curator_commands(sub: Any) -> None:
     a.set_defaults(func=_add_source)
 
 
+def _add_format_commands(sub: Any) -> None:
+    from irbc.formats.registry import export_names, import_names
+
+    e = _command(sub, "export", "export a full-text release's annotations for an annotation tool")
+    e.add_argument("release", help="the release folder (full text; rehydrate a stand-off release first)")
+    e.add_argument("--format", required=True, choices=export_names(), help="the tool's format")
+    e.add_argument(
+        "--out", required=True, help="folder to write (missing, empty or an unchanged irbc export)"
+    )
+    e.add_argument("--annotator", default="curated_v1", help="mention layer to export (default: curated_v1)")
+    e.set_defaults(func=_export)
+    i = _command(sub, "import", "turn corrected annotations into changes of the curated review files")
+    i.add_argument("folder", help="the export folder, corrected in the tool")
+    i.add_argument("--format", required=True, choices=import_names(), help="the format of the folder")
+    i.add_argument("--corpus", default=str(PROJECT_ROOT / "corpus"), help="corpus folder (default: corpus/)")
+    i.set_defaults(func=_import)
+
+
 def _genres() -> list[str]:
     from irbc.core.schema import load_schema
 
@@ -300,6 +350,7 @@ def parser() -> argparse.ArgumentParser:
     _add_build(sub)
     _add_release_commands(sub)
     _add_curator_commands(sub)
+    _add_format_commands(sub)
     return p
 
 

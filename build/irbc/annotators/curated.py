@@ -18,7 +18,8 @@ from irbc.core.yamlio import LINE_KEY
 CURATED = "curated_v1"
 
 
-def _locate(text: str, item: dict[str, Any], file: str) -> tuple[int, int]:
+def locate(text: str, item: dict[str, Any], file: str) -> tuple[int, int]:
+    """The span of a decision's or an addition's surface, found inside its (unique or numbered) context."""
     line = item.get(LINE_KEY)
     cs, ce = anchor(text, item["context"], item.get("occurrence"), file, line)
     sub = text[cs:ce]
@@ -66,7 +67,7 @@ class Review:
     def decide(self, d: dict[str, Any]) -> None:
         line = d.get(LINE_KEY)
         self.check_concept(d["concept"], line)
-        s, e = _locate(self.text, d, self.file)
+        s, e = locate(self.text, d, self.file)
         m = self.auto.get((s, e))
         if m is None or m["concept_id"] != d["concept"]:
             raise self.fail(
@@ -101,7 +102,7 @@ class Review:
     def add(self, a: dict[str, Any]) -> None:
         line = a.get(LINE_KEY)
         self.check_concept(a["concept"], line)
-        s, e = _locate(self.text, a, self.file)
+        s, e = locate(self.text, a, self.file)
         if unit_at(self.units, s, e) is None:
             raise self.fail(line, "an addition must lie inside one paragraph or note")
         if (s, e) in self.rows:
@@ -160,24 +161,7 @@ def review_template(
     curator to check."""
     decisions = []
     for m in auto:
-        s, e = m["start"], m["end"]
-        u = unit_at(units, s, e)
-        assert u is not None
-        lo, hi = s, e
-        while True:
-            ctx = text[lo:hi]
-            if text.count(ctx) == 1 and ctx.count(m["surface"]) == 1 and hi - lo >= 30:
-                break
-            if lo <= u.start and hi >= u.end:
-                break
-            lo, hi = max(u.start, lo - 6), min(u.end, hi + 6)
-            while lo > u.start and text[lo - 1].isalnum():
-                lo -= 1
-            while hi < u.end and text[hi].isalnum():
-                hi += 1
-        item: dict[str, Any] = {"concept": m["concept_id"], "surface": m["surface"], "context": text[lo:hi]}
-        if text.count(text[lo:hi]) > 1:
-            item["occurrence"] = _occurrence_index(text, text[lo:hi], lo)
+        item: dict[str, Any] = {"concept": m["concept_id"], **quote_for(text, units, m["start"], m["end"])}
         item["decision"] = "accept"
         decisions.append(item)
     return {
@@ -187,6 +171,33 @@ def review_template(
         "decisions": decisions,
         "additions": [],
     }
+
+
+def quote_for(text: str, units: Units, s: int, e: int) -> dict[str, Any]:
+    """``surface``, ``context`` (grown word by word inside the span's unit until it is unique in the document and
+    at least 30 characters long; the surface alone if the unit holds it twice) and, if it still is not unique,
+    ``occurrence``: what a review file anchors by."""
+    u = unit_at(units, s, e)
+    assert u is not None
+    surface = text[s:e]
+    lo, hi = s, e
+    while True:
+        ctx = text[lo:hi]
+        if text.count(ctx) == 1 and ctx.count(surface) == 1 and hi - lo >= 30:
+            break
+        if lo <= u.start and hi >= u.end:
+            break
+        lo, hi = max(u.start, lo - 6), min(u.end, hi + 6)
+        while lo > u.start and text[lo - 1].isalnum():
+            lo -= 1
+        while hi < u.end and text[hi].isalnum():
+            hi += 1
+    if text[lo:hi].count(surface) != 1:  # the unit holds the surface twice: number it in the whole text
+        lo, hi = s, e
+    item: dict[str, Any] = {"surface": surface, "context": text[lo:hi]}
+    if text.count(text[lo:hi]) > 1:
+        item["occurrence"] = _occurrence_index(text, text[lo:hi], lo)
+    return item
 
 
 def _occurrence_index(text: str, sub: str, at: int) -> int:

@@ -86,6 +86,7 @@ class Callout:
     start: int
     end: int
     paragraph_id: str | None
+    locator: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,29 @@ class Note:
     raw_start: int
     raw_end: int
     callouts: list[Callout] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    citation_id: str
+    doc_id: str
+    note_id: str
+    position: int
+    start: int
+    end: int
+    authors: list[str] | None
+    first_author_surname: str | None
+    year: str | None
+    title: str | None
+    container: str | None
+    volume: str | None
+    issue: str | None
+    pages: str | None
+    kind: str
+    locator: str | None
+    ibid: bool
+    refers_to: str | None
+    annotator: str
 
 
 @dataclass(frozen=True, slots=True)

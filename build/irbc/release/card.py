@@ -16,6 +16,7 @@ from irbc.core.schema import TABLES, load_schema
 from irbc.core.tables import table_path
 from irbc.release import card_sections as cs
 from irbc.release.citation import DESCRIPTION_FILE, LICENSE_FILE, citation_apa, citation_bibtex
+from irbc.release.citation_graph import graph_section
 from irbc.release.exporters import ExportContext, exporter, registered_exporters
 from irbc.release.hf import card_yaml
 from irbc.release.manifest import MANIFEST, MANIFEST_DESCRIPTION
@@ -92,6 +93,7 @@ def _section_values(result: BuildResult) -> dict[str, Any]:
     o = (result.scores or {}).get("overall", {})
     return {
         "table_sections": _table_sections(result),
+        "citation_graph": graph_section(result),
         "files_table": files_table(),
         "annotation_layers": cs.annotation_layers(result),
         "mention_layers": cs.mention_layers(result),

@@ -79,8 +79,11 @@ def _field(mlc: Any, table: str, name: str, ft: FieldType, file_id: str, path: s
             transforms=[mlc.Transform(json_path=path.split("/")[-1])],
         )
     references = None
-    if "/" not in path and ft.schema.get("x-references"):
-        references = mlc.Source(field=ft.schema["x-references"].replace(".", "/"))
+    ref = ft.schema.get("x-references")
+    # a table's reference to itself (citations.refers_to) would be a cycle in mlcroissant's join graph: the
+    # schema and datapackage.json declare it, Croissant does not
+    if "/" not in path and ref and ref.split(".")[0] != table:
+        references = mlc.Source(field=ref.replace(".", "/"))
     elif "/" not in path and ft.enum is not None:
         references = mlc.Source(field=f"{vocabulary_id(table, name)}/value")
     return mlc.Field(

@@ -9,6 +9,7 @@ from typing import Any
 
 from irbc.core.result import BuildResult
 from irbc.core.schema import TABLES
+from irbc.release.citation_graph import citation_scores_table
 from irbc.release.docs import AGREEMENT
 from irbc.release.exporters import ExportContext, exporter
 from irbc.release.markdown import fields_table, md_table, pct, render
@@ -23,7 +24,9 @@ DOC_COLUMNS = [
     "sections",
     "paragraphs",
     "notes",
-    "callouts linked",
+    "callouts",
+    "callout links",
+    "citations",
     "raw chars",
     "chars removed",
 ]
@@ -45,7 +48,9 @@ def doc_table(result: BuildResult, st: dict[str, Any]) -> str:
                 s["sections"],
                 s["paragraphs"],
                 s["notes"],
+                s.get("callouts_distinct", s["callouts_linked"]),
                 s["callouts_linked"],
+                s.get("citations", 0),
                 s["chars_raw"],
                 s["chars_removed"],
             ]
@@ -160,6 +165,9 @@ def datasheet(result: BuildResult, report_json: dict[str, Any]) -> str:
         field_sections="\n\n".join(f"#### `{t}`\n\n{fields_table(t)}" for t in TABLES),
         codebook_version=first_row(result, "concepts").get("codebook_version", "n/a"),
         scores_table=scores_table(result),
+        citation_scores_table=citation_scores_table(result),
+        callouts_distinct=sum(d.get("callouts_distinct", 0) for d in result.summary["documents"]),
+        callout_links=sum(d["callouts_linked"] for d in result.summary["documents"]),
         agreement_text=agreement_text(result),
         rights_table=rights_table(result),
     )

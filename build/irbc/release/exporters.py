@@ -30,6 +30,7 @@ EXPORTER_MODULES = (
     "irbc.release.croissant",
     "irbc.release.datapackage",
     "irbc.release.docs",
+    "irbc.release.works_export",
 )
 
 

@@ -54,7 +54,12 @@ def _read_raw_checked(raw_dir: Path, src: dict[str, Any], doc: dict[str, Any]) -
 
 def _refill(tables: dict[str, list[dict[str, Any]]], release: Path, doc_id: str, res: Any) -> None:
     """Put a rebuilt document's rows in place of its withheld ones, checking every kept value."""
-    for table, new in (("paragraphs", res.paragraphs), ("notes", res.notes), ("removed", res.removed)):
+    for table, new in (
+        ("paragraphs", res.paragraphs),
+        ("notes", res.notes),
+        ("removed", res.removed),
+        ("citations", res.citations),
+    ):
         old = [r for r in tables[table] if r["doc_id"] == doc_id]
         if len(old) != len(new):
             raise InputError(
@@ -132,6 +137,7 @@ def rehydrate(release: Path, raw_dir: Path) -> BuildResult:
         _same(doc, full, f"documents/{doc['doc_id']}")
         tables["documents"][i] = full
         _refill(tables, release, doc["doc_id"], res)
+    _rebuild_works(tables, release)
     config["text_policy"] = "full"
     inputs = {name: (release / BUILD_INPUTS / name).read_bytes() for name in INPUT_FILES}
     return BuildResult(
@@ -145,6 +151,20 @@ def rehydrate(release: Path, raw_dir: Path) -> BuildResult:
         cfg.description,
         docs=read_docs(release),
     )
+
+
+def _rebuild_works(tables: dict[str, list[dict[str, Any]]], release: Path) -> None:
+    """The works table again from the refilled citations (its withheld columns come back with them)."""
+    from irbc.stages.works import work_rows
+
+    new = work_rows(tables["citations"])
+    if len(new) != len(tables["works"]):
+        raise InputError(
+            str(release), "works", "the rehydrated citations do not group into the release's works"
+        )
+    for old, nw in zip(tables["works"], new, strict=True):
+        _same(old, nw, f"works/{old['work_id']}")
+    tables["works"] = new
 
 
 def _same(old: dict[str, Any], new: dict[str, Any], where: str) -> None:

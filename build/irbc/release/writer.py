@@ -9,7 +9,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,11 +42,20 @@ def _release_files(folder: Path) -> set[str] | None:
     return set(manifest["files"])
 
 
-def check_target(out: Path, protected: dict[str, Path]) -> Path:
+def check_target(
+    out: Path,
+    protected: dict[str, Path],
+    listing: Callable[[Path], set[str] | None] = _release_files,
+    marker: str = MANIFEST,
+    kind: str = "an irbc release (no irbc manifest.json)",
+    noun: str = "release",
+) -> Path:
     """Refuse, before any work starts, an output folder whose replacement could destroy a user's files: it may be
     missing, an empty folder, or an irbc release (its manifest lists every file in it). Never the root, the home
     folder, the current directory or a folder holding it, nor a ``protected`` folder (the corpus, the input
-    release), a folder inside one or a folder holding one. Returns the resolved target."""
+    release), a folder inside one or a folder holding one. Returns the resolved target. ``listing``, ``marker``,
+    ``kind`` and ``noun`` say what else a folder may be replaced (``irbc export``: a previous export, by its
+    ``irbc-export.json``)."""
     out = Path(out)
     if out.is_symlink():
         raise UnsafeTarget(out, "is a symbolic link")
@@ -72,17 +81,15 @@ def check_target(out: Path, protected: dict[str, Path]) -> Path:
     entries = list(target.iterdir())
     if not entries:
         return _writable(out, target)
-    listed = _release_files(target)
+    listed = listing(target)
     if listed is None:
-        raise UnsafeTarget(
-            out, "is a folder that is not empty and not an irbc release (no irbc manifest.json)"
-        )
+        raise UnsafeTarget(out, f"is a folder that is not empty and not {kind}")
     files, odd = release_files(target)  # the gate's walk: never follows a link
     if odd:
-        raise UnsafeTarget(out, f"the release holds what is not a regular file ({odd[0]})")
+        raise UnsafeTarget(out, f"the {noun} holds what is not a regular file ({odd[0]})")
     for rel in files:
-        if rel != MANIFEST and rel not in listed:
-            raise UnsafeTarget(out, f"holds {rel}, which is not part of the release")
+        if rel != marker and rel not in listed:
+            raise UnsafeTarget(out, f"holds {rel}, which is not part of the {noun}")
     return _writable(out, target)
 
 

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from irbc import DATASET_VERSION
 from irbc.annotators.agreement import stance_agreement, tagger_scores
+from irbc.annotators.citation_scores import summarise
 from irbc.annotators.curated import CURATED
 from irbc.annotators.lexicon import LEXICON
 from irbc.annotators.registry import stray_files
@@ -26,7 +27,7 @@ from irbc.core.arrow import to_arrow
 from irbc.core.errors import InputError
 from irbc.core.io import sha256_file
 from irbc.core.result import BuildResult
-from irbc.core.schema import DOC_TABLES, TABLES, validate_input
+from irbc.core.schema import DOC_TABLES, TABLES, validate_input, withheld_columns
 from irbc.core.tables import TableSink, TableStore
 from irbc.gate.report import Check, merge_checks
 from irbc.release.docs import shipped_docs
@@ -36,6 +37,7 @@ from irbc.run.executors import run_chunks
 from irbc.run.options import BuildOptions
 from irbc.run.worker import DocOut
 from irbc.stages.read import CorpusConfig, load_corpus_config
+from irbc.stages.works import withhold_works, work_rows
 
 
 def _git_commit(root: Path) -> str | None:
@@ -190,6 +192,10 @@ class _Collector:
             raise self.fatal[0]
         if not self.done:
             raise InputError(str(plan.cfg.root), None, "no document could be built")
+        works = work_rows([c for d in self.done for c in d.citations])
+        if ctx.withhold is not None:
+            withhold_works(works, ctx.withhold, withheld_columns("works")[0])
+        self.add("works", to_arrow(works, "works"))
         self.add("concepts", to_arrow(ctx.concepts, "concepts"))
         self.add("stance_targets", to_arrow(ctx.targets, "stance_targets"))
         if self.sink is not None:
@@ -230,6 +236,9 @@ def _summary(
         "rows": {t: tables.num_rows(t) for t in TABLES},
         "diagnostics": len(diagnostics),
     }
+    cites = summarise([d.citation_scores for d in done if d.citation_scores is not None])
+    if cites is not None:
+        summary["citation_scores"] = cites
     stances = tables.read("stances", ["doc_id", "target_id", "holder", "stance", "annotator"]).to_pylist()
     if any(s["annotator"] == SECOND_PASS for s in stances):
         summary["agreement"] = {"stances": stance_agreement(stances)}

@@ -10,10 +10,12 @@ from typing import Any
 
 import pyarrow as pa
 
+from irbc.annotators.citation_scores import SAMPLE, load_sample, score_document
 from irbc.annotators.curated import CURATED
 from irbc.annotators.lexicon import LEXICON
 from irbc.core.arrow import to_arrow
 from irbc.core.errors import InputError
+from irbc.core.io import sha256_file
 from irbc.core.records import to_row
 from irbc.core.schema import DOC_TABLES
 from irbc.gate.records import record_checks
@@ -37,6 +39,8 @@ class DocOut:
     summary: dict[str, Any] | None = None
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     reviewed: list[dict[str, Any]] | None = None  # mention rows of a reviewed document (for tagger scores)
+    citations: list[dict[str, Any]] = field(default_factory=list)  # full rows (before stand-off), for works
+    citation_scores: tuple[Any, ...] | None = None  # counts against the hand-checked sample
 
 
 @dataclass
@@ -64,6 +68,9 @@ def _summary(res: DocResult, rows: dict[str, list[dict[str, Any]]]) -> dict[str,
         "paragraphs": len(res.paragraphs),
         "notes": len(res.notes),
         "callouts_linked": sum(len(n.callouts) for n in res.notes),
+        # one callout can link several notes ("(Walt, 2005, 2006)"): distinct in-text spans
+        "callouts_distinct": len({(c.start, c.end) for n in res.notes for c in n.callouts}),
+        "citations": len(res.citations),
         "notes_without_callout": sum(1 for n in res.notes if not n.callouts),
         "callouts_without_note": sum(1 for x in res.diagnostics if x.code == "callout_without_note"),
         "chars_raw": d.raw_chars,
@@ -74,6 +81,16 @@ def _summary(res: DocResult, rows: dict[str, list[dict[str, Any]]]) -> dict[str,
             1 for s in rows.get("stances", []) if s["annotator"] == CURATED
         ),  # not the second pass
     }
+
+
+def _citation_scores(ctx: BuildContext, res: DocResult, out: DocOut) -> tuple[Any, ...] | None:
+    """This document's citations scored against the hand-checked sample (if the sample covers it)."""
+    path = ctx.cfg.root / SAMPLE
+    notes = {n.note_id: (n.start, n.text or "") for n in res.notes}
+    got = score_document(load_sample(path), res.document.doc_id, out.citations, notes)
+    if got is not None:
+        out.inputs[f"corpus/{SAMPLE}"] = sha256_file(path)
+    return got
 
 
 def build_document(
@@ -98,10 +115,13 @@ def build_document(
         ("paragraphs", res.paragraphs),
         ("notes", res.notes),
         ("removed", res.removed),
+        ("citations", res.citations),
     ):
         rows[table].extend(map(to_row, records))
     for table, ann_rows in ann.rows.items():
         rows[table].extend(ann_rows)
+    out.citations = [to_row(c) for c in res.citations]
+    out.citation_scores = _citation_scores(ctx, res, out)
     out.diagnostics = [to_row(x) for x in res.diagnostics]
     out.summary = _summary(res, ann.rows)
     return out
@@ -127,7 +147,7 @@ def run_chunk(tasks: list[Task]) -> ChunkOut:
     seconds["documents"] = time.perf_counter() - t0
     built = {d.source["doc_id"] for d in docs if d.summary is not None}
     summary = {"documents": [d.summary for d in docs if d.summary is not None]}
-    every = {**rows, "concepts": ctx.concepts, "stance_targets": ctx.targets}
+    every = {**rows, "concepts": ctx.concepts, "stance_targets": ctx.targets, "works": []}
     checks = record_checks(every, summary, DOC_TABLES, seconds)
     t0 = time.perf_counter()
     tables = {t: to_arrow(rows[t], t) for t in DOC_TABLES}

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from irbc.core.errors import InputError
-from irbc.core.records import Callout, Diagnostic, Document, Edit, Note, Paragraph, Removed, Section
+from irbc.core.records import Callout, Citation, Diagnostic, Document, Edit, Note, Paragraph, Removed, Section
 from irbc.stages.callouts import link_callouts
+from irbc.stages.citations import citation_records
 from irbc.stages.clean import (
     KView,
     apply_edits,
@@ -45,6 +46,7 @@ class DocResult:
     notes: list[Note]
     removed: list[Removed]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
 
 
 @dataclass
@@ -195,7 +197,9 @@ def process_document(
     notes = [_with_callouts(n, callouts) for n in notes]
     diags += _note_diagnostics(doc_id, notes)
     document = document_record(source, c.meta, c.text, raw, raw_sha256, c.units, c.edits)
-    return DocResult(document, sections, paragraphs, notes, audit_records(doc_id, raw, c.edits), diags)
+    removed = audit_records(doc_id, raw, c.edits)
+    cites = citation_records(prof, notes, c.text)
+    return DocResult(document, sections, paragraphs, notes, removed, diags, cites)
 
 
 def _with_callouts(n: Note, callouts: dict[str, list[Callout]]) -> Note:
