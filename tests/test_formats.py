@@ -362,7 +362,10 @@ def test_import_refuses_stance_edits_and_takes_note_edits(
     before = snapshot(corpus_copy)
     brat = _edited(exports, tmp_path, "brat")
     ann = brat / "ross_2020_sino_russian_relations.ann"
-    ann.write_text(ann.read_text(encoding="utf-8").replace("Stance T17 against", "Stance T17 favor"))
+    first = re.search(r"Stance (T\d+) against", ann.read_text(encoding="utf-8"))
+    assert first, "the export has Ross's author evidence against russia_balances_china"
+    edited = ann.read_text(encoding="utf-8").replace(first[0], f"Stance {first[1]} favor", 1)
+    ann.write_text(edited, encoding="utf-8")
     proc = run_cli("import", str(brat), "--format", "brat", "--corpus", str(corpus_copy))
     one_line_error(
         proc, "stance evidence was changed", "not supported", "stances/ross_2020_sino_russian_relations.yaml"
