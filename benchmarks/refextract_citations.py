@@ -58,7 +58,9 @@ def score(notes: list[dict], refs: list[list[dict]]) -> dict[str, list[int]]:
             for f, gf in FIELDS.items():
                 ev, gv = (e or {}).get(f), (g or {}).get(gf)
                 gv = " ".join(gv) if isinstance(gv, list) else gv
-                ok = ev is not None and gv is not None and (str(ev) in gv if f == "surname" else str(ev) == gv)
+                ok = (
+                    ev is not None and gv is not None and (str(ev) in gv if f == "surname" else str(ev) == gv)
+                )
                 c[f][0] += ok
                 c[f][1] += bool(gv) and not ok
                 c[f][2] += ev is not None and not ok

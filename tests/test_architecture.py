@@ -155,7 +155,7 @@ def test_integrity_checks_are_registered_by_versioned_name() -> None:
 def test_withheld_columns_come_from_the_schema() -> None:
     from irbc.core.schema import withheld_columns
 
-    assert withheld_columns("documents") == (["author_bio", "ethics_statement", "text"], {})
+    assert withheld_columns("documents") == (["author_bio", "ethics_statement", "disclaimer", "text"], {})
     assert withheld_columns("stances") == ([], {"evidence": ["quote"]})
     assert withheld_columns("sections") == ([], {})
 

@@ -31,12 +31,12 @@ def test_load_dataset_every_config(release, config, tmp_path):
     ds = datasets.load_dataset(str(release), config, split="train", cache_dir=str(tmp_path / "cache"))
     manifest = json.loads((release / "manifest.json").read_text())
     assert ds.num_rows == manifest["files"][f"data/{config}/train-00000-of-00001.parquet"]["rows"]
-    assert ds.features == features(next((v.table for v in VIEWS if v.name == config), config))
+    assert ds.features == features(next((v.schema for v in VIEWS if v.name == config), config))
     if config == "stances":
         assert ds.features["stance"].names == ["favor", "against", "neutral", "none"]
         assert isinstance(ds.features["evidence"], datasets.List)
         row = next(r for r in ds if r["evidence"])
-        assert set(row["evidence"][0]) == {"quote", "start", "end", "paragraph_id", "note_id"}
+        assert set(row["evidence"][0]) == {"quote", "start", "end", "paragraph_id", "note_id", "sentence_ids"}
     if config == "sections":
         assert "references" in ds.features["kind"].names
 

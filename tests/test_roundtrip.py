@@ -56,7 +56,7 @@ def test_datasets_loads_a_single_parquet_file_offline(release, monkeypatch):
     )
     assert ds.num_rows == len(table(release, "stances"))
     assert (
-        set(ds[0]["evidence"][0]) == {"quote", "start", "end", "paragraph_id", "note_id"}
+        set(ds[0]["evidence"][0]) == {"quote", "start", "end", "paragraph_id", "note_id", "sentence_ids"}
         if ds[0]["evidence"]
         else True
     )

@@ -19,6 +19,7 @@ RECORD_OF = {
     "paragraphs": records.Paragraph,
     "notes": records.Note,
     "removed": records.Removed,
+    "sentences": records.Sentence,
 }
 
 

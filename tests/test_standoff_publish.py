@@ -4,6 +4,7 @@ what can leave the machine."""
 from __future__ import annotations
 
 import filecmp
+import html
 import json
 import shutil
 
@@ -175,3 +176,26 @@ def test_real_upload_needs_a_token(standoff, monkeypatch):
     monkeypatch.delenv("HF_TOKEN", raising=False)
     proc = run_cli("publish", str(standoff), "--repo-id", "someone/x", "--no-dry-run")
     assert proc.returncode != 0 and "HF_TOKEN is not set" in proc.stderr
+
+
+def test_the_standoff_explorer_holds_no_withheld_text(standoff, release):
+    """The stand-off explorer shows metadata, offsets, counts and the codebook, never a document's text: no
+    paragraph (headings are kept as section headings), note, evidence quote or removed span of more than 40
+    characters from the full release appears in any of its files; it points to rehydrate instead."""
+    withheld = [p["text"] for p in table(release, "paragraphs") if p["kind"] != "heading"]
+    withheld += [n["text"] for n in table(release, "notes")]
+    withheld += [e["quote"] for s in table(release, "stances") for e in s["evidence"]]
+    withheld += [r["text"] for r in table(release, "removed")]
+    withheld = [t for t in withheld if len(t) > 40]
+    assert len(withheld) > 300
+    files = sorted(p for p in (standoff / "explorer").rglob("*") if p.is_file())
+    assert len(files) >= 10
+    for p in files:
+        content = p.read_text(encoding="utf-8")
+        leaked = [t[:50] for t in withheld if t in content or html.escape(t) in content]
+        assert leaked == [], (p.name, leaked[:3])
+    for doc in table(standoff, "documents"):
+        page = (standoff / "explorer" / f"{doc['doc_id']}.html").read_text(encoding="utf-8")
+        assert "irbc rehydrate" in page and "data-mention-id" not in page
+    full = (release / "explorer" / "ross_2020_sino_russian_relations.html").read_text(encoding="utf-8")
+    assert "data-mention-id" in full  # the same check on the full release would fail

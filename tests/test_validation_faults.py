@@ -116,16 +116,20 @@ def test_clean_release_validates(release: Path) -> None:
     # the report written by the build holds the content checks (it is itself covered by the manifest)
     assert {"jsonschema", "great_expectations", "integrity"} <= set(report["by_kind"])
     # `irbc validate` runs those plus the release-file checks: required files; checksums, sizes, row counts; the
-    # publishable record agrees with the data; no links; each derived view (concept_mentions_curated,
-    # stances_curated) equals its table; and one Parquet-schema check per table. It says so, so the two counts can
-    # be told apart.
+    # publishable record agrees with the data; no links; each derived view equals what its tables give; and one
+    # Parquet-schema check per table. It says so, so the two counts can be told apart.
     m = re.search(
         r"(\d+) checks, (\d+) failed \((\d+) content checks, as run by the build, \+ (\d+) release-file",
         proc.stdout,
     )
     assert m, proc.stdout
-    assert (int(m[1]), int(m[2])) == (report["n_checks"] + 6 + len(TABLES), 0)
-    assert (int(m[3]), int(m[4])) == (report["n_checks"], 6 + len(TABLES))
+    from irbc.release.views import VIEWS
+
+    files = (
+        4 + len(VIEWS) + len(TABLES)
+    )  # four file checks, one per derived view, one Parquet schema per table
+    assert (int(m[1]), int(m[2])) == (report["n_checks"] + files, 0)
+    assert (int(m[3]), int(m[4])) == (report["n_checks"], files)
 
     from irbc.gate.release import validate_release
 
@@ -173,8 +177,13 @@ def test_tampered_file_with_stale_manifest_is_caught(
         if ln.startswith("[manifest] release: files match manifest SHA-256") and expected in ln
     ], lines
     # a re-encoded or extra file is otherwise sound, so only the manifest fails; an edited heading is also
-    # caught by the content check that ties a section's heading to its heading paragraph
-    allowed = ("[manifest]", "[integrity] sections: section heading == its heading paragraph's text")
+    # caught by the content checks that tie a section's heading to its heading paragraph and to the heading
+    # paths of the section tree
+    allowed = (
+        "[manifest]",
+        "[integrity] sections: section heading == its heading paragraph's text",
+        "[integrity] sections: sections form a tree; heading paths follow it",
+    )
     assert all(ln.startswith(allowed) for ln in lines), lines
     if tamper is _edit_heading:
         assert any(ln.startswith(allowed[1]) for ln in lines), lines
@@ -530,6 +539,6 @@ def test_curated_view_must_equal_the_curated_rows(release_copy: Path, fault: str
         rows.insert(
             i, next(m for m in table(release_copy, "concept_mentions") if m["annotator"] != V.annotator)
         )
-    write_parquet(rows, V.table, parquet_path(release_copy, V.name))
+    write_parquet(rows, V.schema, parquet_path(release_copy, V.name))
     refresh_manifest(release_copy, V.name)
-    assert_caught(validate(release_copy), "view", V.name, f"view equals the {V.annotator} rows of {V.table}")
+    assert_caught(validate(release_copy), "view", V.name, V.check_name)

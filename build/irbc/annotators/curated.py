@@ -149,7 +149,7 @@ def curated_mentions(
     for (s, e), cid in sorted(r.rows.items()):
         u = unit_at(units, s, e)
         assert u is not None
-        out.append(mention_row(doc_id, u, s, e, text, str(cid), CURATED))
+        out.append(mention_row(doc_id, units, u, s, e, text, str(cid), CURATED))
     return out
 
 

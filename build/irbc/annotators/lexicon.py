@@ -70,7 +70,7 @@ def lexicon_mentions(doc_id: str, text: str, units: Units, tagger: Tagger) -> li
     for s, e, cid in tagger.tag(text):
         u = unit_at(units, s, e)
         if u is not None:
-            rows.append(mention_row(doc_id, u, s, e, text, cid, LEXICON))
+            rows.append(mention_row(doc_id, units, u, s, e, text, cid, LEXICON))
     return rows
 
 

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from irbc.annotators.anchoring import Units, anchor, unit_at
+from irbc.annotators.anchoring import Units, anchor, sentences_over, unit_at
 from irbc.annotators.registry import Annotation, Annotator, DocInput, register
 from irbc.core.errors import InputError
 from irbc.core.io import load_config_file, sha256_file
@@ -48,6 +48,7 @@ def _evidence(text: str, units: Units, st: dict[str, Any], file: str) -> list[di
                 "end": e,
                 "paragraph_id": u.id if u.kind == "paragraph" else None,
                 "note_id": u.id if u.kind == "note" else None,
+                "sentence_ids": sentences_over(units, s, e),
             }
         )
     return evidence

@@ -46,6 +46,7 @@ class Document:
     categories: list[str]
     author_bio: str | None
     ethics_statement: str | None
+    disclaimer: str | None
     rights: str | None
     text: str | None
     text_sha256: str
@@ -63,6 +64,8 @@ class Section:
     heading: str | None
     level: int
     kind: str
+    parent_section_id: str | None
+    heading_path: list[str]
     start: int
     end: int
 
@@ -74,6 +77,7 @@ class Paragraph:
     doc_id: str
     position: int
     kind: str
+    heading_path: list[str]
     start: int
     end: int
     text: str | None
@@ -126,6 +130,17 @@ class Citation:
     ibid: bool
     refers_to: str | None
     annotator: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    sentence_id: str
+    doc_id: str
+    paragraph_id: str | None
+    note_id: str | None
+    position: int
+    start: int
+    end: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,7 +60,9 @@ def export_spacy(data: ExportData, out: Path) -> None:
         import spacy
         from spacy.tokens import DocBin
     except ImportError:
-        raise IrbcError("the spacy format needs spaCy: pip install 'irbc[spacy]'") from None
+        raise IrbcError(
+            "the spacy format needs spaCy (a core dependency of irbc): pip install 'spacy>=3.8,<4'"
+        ) from None
     nlp = spacy.blank("en")
     db = DocBin(store_user_data=True)
     for doc in data.docs:

@@ -315,6 +315,5 @@ def view_checks(release: Path, tables: TableStore) -> list[Check]:
     out = []
     for v in VIEWS:
         probs = check_view(tables, release, v)
-        name = f"view equals the {v.annotator} rows of {v.table}"
-        out.append(Check(name, v.name, "view", not probs, 1, len(probs), probs))
+        out.append(Check(v.check_name, v.name, "view", not probs, 1, len(probs), probs))
     return out

@@ -21,6 +21,7 @@ from irbc.release.exporters import ExportContext, exporter, registered_exporters
 from irbc.release.hf import card_yaml
 from irbc.release.manifest import MANIFEST, MANIFEST_DESCRIPTION
 from irbc.release.markdown import fields_table, md_table, md_text, pct, render
+from irbc.release.plots import card_pictures
 from irbc.release.rights import BUILD_INPUTS, SOURCES, WITHHOLD, result_publishable
 from irbc.release.stats import common_values, first_row, stats
 from irbc.release.views import CURATED_MENTIONS, CURATED_STANCES
@@ -95,6 +96,7 @@ def _section_values(result: BuildResult) -> dict[str, Any]:
         "table_sections": _table_sections(result),
         "citation_graph": graph_section(result),
         "files_table": files_table(),
+        "pictures": card_pictures(),
         "annotation_layers": cs.annotation_layers(result),
         "mention_layers": cs.mention_layers(result),
         "automatic_layers": cs.automatic_layers(),

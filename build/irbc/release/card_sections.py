@@ -37,9 +37,10 @@ def annotation_layers(result: BuildResult) -> str:
         for a in _layers()
     ]
     views = "; ".join(
-        f"`{v.name}` holds the `{v.annotator}` rows of `{v.table}` alone, in the same order and with the same "
+        f"`{v.name}` holds {v.summary} alone, in the same order and with the same "
         "fields (a view the build derives from the table; `irbc validate` checks that it equals them)"
         for v in VIEWS
+        if v.annotator is not None
     )
     return (
         md_table(["annotator", "table", "made", "rows", "what"], rows) + f"\n\nConfigs of one layer: {views}."
@@ -64,7 +65,7 @@ def automatic_layers() -> str:
 
 
 def views_list() -> str:
-    return ", ".join(f"`{v.name}`: the `{v.annotator}` rows of `{v.table}`" for v in VIEWS)
+    return ", ".join(f"`{v.name}`: {v.summary}" for v in VIEWS)
 
 
 def producers_table(result: BuildResult) -> str:

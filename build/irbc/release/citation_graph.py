@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from irbc.core.result import BuildResult
+from irbc.release.docs import CITATION_SAMPLE
 from irbc.release.markdown import md_table, pct
 
 
@@ -60,7 +61,7 @@ def citation_scores_table(result: BuildResult) -> str:
         for f, v in sc["fields"].items()
     ]
     return (
-        f"Against the hand-checked sample (`corpus/annotations/citations/sample.yaml` in the project: "
+        f"Against the hand-checked sample (`{CITATION_SAMPLE}`: "
         f"{sc['notes']} notes, {sc['citations']} citations), field by field (a value counts as right only if it "
         "equals the sampled value exactly):\n\n"
         + md_table(["field", "TP", "FP", "FN", "precision", "recall"], rows)

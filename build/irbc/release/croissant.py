@@ -58,6 +58,12 @@ def vocabulary_id(table: str, column: str) -> str:
 def _field(mlc: Any, table: str, name: str, ft: FieldType, file_id: str, path: str) -> Any:
     fid = f"{table}/{path}"
     src = mlc.Source(file_object=file_id, extract=mlc.Extract(column=path.split("/")[0]))
+    if "/" in path:  # a sub-field of a struct inside a list
+        src = mlc.Source(
+            file_object=file_id,
+            extract=mlc.Extract(column=path.split("/")[0]),
+            transforms=[mlc.Transform(json_path=path.split("/")[-1])],
+        )
     if ft.items is not None:
         if ft.items.properties is not None:
             subs = [_field(mlc, table, k, v, file_id, f"{path}/{k}") for k, v in ft.items.properties.items()]
@@ -71,12 +77,6 @@ def _field(mlc: Any, table: str, name: str, ft: FieldType, file_id: str, path: s
             repeated=True,
             data_types=[getattr(mlc.DataType, _TYPES[ft.items.base])],
             source=src,
-        )
-    if "/" in path:  # a sub-field of a struct inside a list
-        src = mlc.Source(
-            file_object=file_id,
-            extract=mlc.Extract(column=path.split("/")[0]),
-            transforms=[mlc.Transform(json_path=path.split("/")[-1])],
         )
     references = None
     ref = ft.schema.get("x-references")

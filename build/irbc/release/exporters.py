@@ -31,6 +31,8 @@ EXPORTER_MODULES = (
     "irbc.release.datapackage",
     "irbc.release.docs",
     "irbc.release.works_export",
+    "irbc.release.plots",  # before the explorer, whose index shows them
+    "irbc.release.explorer",
 )
 
 

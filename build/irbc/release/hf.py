@@ -51,8 +51,8 @@ def size_category(rows: int) -> str:
 
 
 def configs() -> list[tuple[str, str]]:
-    """(config name, the table whose schema it has): one per table, then one per derived view (release.views)."""
-    return [(t, t) for t in TABLES] + [(v.name, v.table) for v in VIEWS]
+    """(config name, the schema its rows have): one per table, then one per derived view (release.views)."""
+    return [(t, t) for t in TABLES] + [(v.name, v.schema) for v in VIEWS]
 
 
 def split_sizes(release: Path, config: str) -> dict[str, int]:

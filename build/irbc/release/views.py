@@ -1,12 +1,15 @@
-"""Derived views: Parquet files the build computes from a release table (never a second source of truth), each
+"""Derived views: Parquet files the build computes from release tables (never a second source of truth), each
 shipped as its own Hugging Face config. ``concept_mentions`` holds two annotator layers for the same spans (the
 automatic tagger and the reviewed layer); ``concept_mentions_curated`` is the reviewed layer alone, so that the
 easy way to load mentions counts each span once; likewise ``stances_curated`` is the curated stance layer without
-the blind second pass (``curated_v1_second_pass``) that ``stances`` also holds. ``irbc validate`` checks every view against its table
-(``check_view``); the manifest covers its file like any other."""
+the blind second pass (``curated_v1_second_pass``) that ``stances`` also holds. ``stance_sentences`` turns the stance
+evidence into sentence-level pairs: one row per stance and sentence its evidence lies in, with the sentence's text
+(withheld with the document's text in a stand-off release, rebuilt by ``irbc rehydrate`` with it). ``irbc validate``
+checks every view against its tables (``check_view``); the manifest covers its file like any other."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +19,7 @@ import pyarrow.parquet as pq
 
 from irbc.annotators.curated import CuratedMentions
 from irbc.annotators.stances import CuratedStances
-from irbc.core.arrow import arrow_schema
+from irbc.core.arrow import arrow_schema, to_arrow
 from irbc.core.tables import RowStream, TableStore, table_path, write_table
 from irbc.release.exporters import ExportContext, exporter
 
@@ -26,13 +29,84 @@ PIECE_BYTES = 32 << 20  # the source table is read a piece at a time
 @dataclass(frozen=True)
 class View:
     name: str  # its Hugging Face config and its folder under data/
-    table: str  # the release table it is derived from (and whose schema it has)
-    annotator: str  # it holds the rows of this annotator layer only, in the table's order
+    schema: str  # the schema its rows have: its table's, or schema/<name>.schema.json of its own
+    summary: str  # what its rows are, in Markdown, for the card and the name of validate's check
+    pieces: Callable[[TableStore], Iterator[pa.Table]]  # its rows, a piece at a time, in order
+    annotator: str | None = None  # a layer view: the rows of this annotator of ``schema``'s table
+
+    @property
+    def check_name(self) -> str:
+        return f"view equals {self.summary.replace('`', '')}"
 
 
-CURATED_MENTIONS = View("concept_mentions_curated", CuratedMentions.table, CuratedMentions.name)
-CURATED_STANCES = View("stances_curated", CuratedStances.table, CuratedStances.name)
-VIEWS = (CURATED_MENTIONS, CURATED_STANCES)
+def _layer(table: str, annotator: str) -> Callable[[TableStore], Iterator[pa.Table]]:
+    def pieces(tables: TableStore) -> Iterator[pa.Table]:
+        for p in tables.slices(table, PIECE_BYTES):
+            data = tables.read_slice(table, p)
+            yield data.filter(pc.equal(data["annotator"], annotator))
+
+    return pieces
+
+
+def _stance_sentence_pieces(tables: TableStore) -> Iterator[pa.Table]:
+    """One row per stance and sentence of its evidence (first appearance, in stance order), with the sentence's
+    text from documents.text (null where the text is withheld). Stances are read whole (one row per document,
+    target and holder), sentences and documents a piece at a time."""
+    stances = tables.read("stances").to_pylist()
+    wanted = {sid for s in stances for ev in s["evidence"] for sid in ev["sentence_ids"]}
+    spans: dict[str, tuple[int, int]] = {}
+    for p in tables.slices("sentences", PIECE_BYTES):
+        data = tables.read_slice("sentences", p, ["sentence_id", "start", "end"]).to_pydict()
+        for sid, s, e in zip(data["sentence_id"], data["start"], data["end"], strict=True):
+            if sid in wanted:
+                spans[sid] = (s, e)
+    docs = {s["doc_id"] for s in stances}
+    texts: dict[str, str | None] = {}
+    for p in tables.slices("documents", PIECE_BYTES):
+        data = tables.read_slice("documents", p, ["doc_id", "text"]).to_pydict()
+        texts.update((d, t) for d, t in zip(data["doc_id"], data["text"], strict=True) if d in docs)
+    rows = []
+    for s in stances:
+        text = texts.get(s["doc_id"])
+        for sid in dict.fromkeys(sid for ev in s["evidence"] for sid in ev["sentence_ids"]):
+            a, b = spans[sid]
+            rows.append(
+                {
+                    "stance_id": s["stance_id"],
+                    "sentence_id": sid,
+                    "doc_id": s["doc_id"],
+                    "target_id": s["target_id"],
+                    "holder": s["holder"],
+                    "attribution": s["attribution"],
+                    "stance": s["stance"],
+                    "sentence": None if text is None else text[a:b],
+                    "annotator": s["annotator"],
+                }
+            )
+    yield to_arrow(rows, "stance_sentences")
+
+
+CURATED_MENTIONS = View(
+    "concept_mentions_curated",
+    CuratedMentions.table,
+    f"the `{CuratedMentions.name}` rows of `{CuratedMentions.table}`",
+    _layer(CuratedMentions.table, CuratedMentions.name),
+    CuratedMentions.name,
+)
+STANCE_SENTENCES = View(
+    "stance_sentences",
+    "stance_sentences",
+    "a row per stance and sentence of its evidence, from `stances`, `sentences` and `documents`",
+    _stance_sentence_pieces,
+)
+CURATED_STANCES = View(
+    "stances_curated",
+    CuratedStances.table,
+    f"the `{CuratedStances.name}` rows of `{CuratedStances.table}` (without the blind second pass)",
+    _layer(CuratedStances.table, CuratedStances.name),
+    CuratedStances.name,
+)
+VIEWS = (CURATED_MENTIONS, CURATED_STANCES, STANCE_SENTENCES)
 
 
 def view_file(v: View) -> str:
@@ -40,48 +114,43 @@ def view_file(v: View) -> str:
     return str(table_path(Path("data"), v.name))
 
 
-def _select(data: pa.Table, v: View) -> pa.Table:
-    return data.filter(pc.equal(data["annotator"], v.annotator))
-
-
 def derive(tables: TableStore, v: View) -> pa.Table:
-    """The view's rows, computed from its table."""
-    parts = [_select(tables.read_slice(v.table, p), v) for p in tables.slices(v.table, PIECE_BYTES)]
-    return pa.concat_tables(parts) if parts else arrow_schema(v.table).empty_table()
+    """The view's rows, computed from its tables."""
+    parts = list(v.pieces(tables))
+    return pa.concat_tables(parts) if parts else arrow_schema(v.schema).empty_table()
 
 
 def check_view(tables: TableStore, release: Path, v: View) -> list[str]:
-    """Problems of a release's view file: it must hold exactly the rows ``derive`` computes from the table (read
+    """Problems of a release's view file: it must hold exactly the rows ``derive`` computes from its tables (read
     a piece at a time from both files)."""
     path = release / view_file(v)
     if not path.is_file():
         return [f"{view_file(v)} is missing"]
     f = pq.ParquetFile(path)
-    if f.schema_arrow != arrow_schema(v.table):
-        return [f"{view_file(v)}: its schema is not {v.table}'s"]
+    if f.schema_arrow != arrow_schema(v.schema):
+        return [f"{view_file(v)}: its schema is not {v.schema}'s"]
     got = RowStream(f.schema_arrow, f.iter_batches())
     done = 0
-    for piece in tables.slices(v.table, PIECE_BYTES):
-        want = _select(tables.read_slice(v.table, piece), v)
+    what = v.summary.replace("`", "")
+    for want in v.pieces(tables):
         try:
             have = got.take(want.num_rows)
         except ValueError:
-            return [f"{view_file(v)} has fewer rows than the {v.annotator} rows of {v.table}"]
+            return [f"{view_file(v)} has fewer rows than {what}"]
         if not have.equals(want):
-            return [f"{view_file(v)} differs from the {v.annotator} rows of {v.table} (after row {done})"]
+            return [f"{view_file(v)} differs from {what} (after row {done})"]
         done += want.num_rows
     if f.metadata.num_rows != done:
-        return [f"{view_file(v)} has {f.metadata.num_rows} rows, {v.table} has {done} {v.annotator} rows"]
+        return [f"{view_file(v)} has {f.metadata.num_rows} rows, {what} gives {done}"]
     return []
 
 
 @exporter(
     "views_v1",
     *(view_file(v) for v in VIEWS),
-    description=f"the reviewed layer of concept_mentions alone ({CURATED_MENTIONS.annotator} rows, config "
-    f"{CURATED_MENTIONS.name}) and the curated stances without the second pass ({CURATED_STANCES.annotator} rows, "
-    f"config {CURATED_STANCES.name}): views the build derives from their tables",
+    description="derived views, each its own config: "
+    + "; ".join(f"{v.name} ({v.summary.replace('`', '')})" for v in VIEWS),
 )
 def write_views(release: Path, ctx: ExportContext) -> None:
     for v in VIEWS:
-        write_table(derive(ctx.result.tables, v), v.table, release / view_file(v))
+        write_table(derive(ctx.result.tables, v), v.schema, release / view_file(v))

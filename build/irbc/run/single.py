@@ -29,5 +29,5 @@ def review_template_for(corpus: Path, doc_id: str) -> dict[str, Any]:
     auto = annotate_document(lexicon, res).rows["concept_mentions"]
     version = lexicon[0].env.codebook.version
     text = res.document.text or ""
-    units = units_of(res.paragraphs, res.notes)
+    units = units_of(res.paragraphs, res.notes, res.sentences)
     return review_template(doc_id, text, units, auto, f"{LEXICON} / codebook {version}")

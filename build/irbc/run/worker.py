@@ -116,6 +116,7 @@ def build_document(
         ("notes", res.notes),
         ("removed", res.removed),
         ("citations", res.citations),
+        ("sentences", res.sentences),
     ):
         rows[table].extend(map(to_row, records))
     for table, ann_rows in ann.rows.items():

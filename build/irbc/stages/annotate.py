@@ -25,7 +25,7 @@ def annotate_document(annotators: list[Annotator], res: DocResult) -> Annotated:
     env = annotators[0].env if annotators else None
     if env is not None:
         check_codebook_quotes(env.codebook, {doc_id: text}, env.codebook_file)
-    doc = DocInput(doc_id, text, units_of(res.paragraphs, res.notes))
+    doc = DocInput(doc_id, text, units_of(res.paragraphs, res.notes, res.sentences))
     out = Annotated({a.table: [] for a in annotators})
     by_key: dict[str, list[dict[str, Any]]] = {}
     gold_ran = False

@@ -12,7 +12,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from irbc.core.errors import InputError
-from irbc.core.records import Callout, Citation, Diagnostic, Document, Edit, Note, Paragraph, Removed, Section
+from irbc.core.records import (
+    Callout,
+    Citation,
+    Diagnostic,
+    Document,
+    Edit,
+    Note,
+    Paragraph,
+    Removed,
+    Section,
+    Sentence,
+)
 from irbc.stages.callouts import link_callouts
 from irbc.stages.citations import citation_records
 from irbc.stages.clean import (
@@ -27,6 +38,7 @@ from irbc.stages.clean import (
 from irbc.stages.metadata import document_record
 from irbc.stages.rules import Claims, Rule, apply_rules
 from irbc.stages.sections import section_records
+from irbc.stages.sentences import sentence_records
 from irbc.stages.structure import Unit, assemble, build_units
 
 PARAGRAPH_KIND = {
@@ -47,6 +59,7 @@ class DocResult:
     removed: list[Removed]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
 
 
 @dataclass
@@ -141,6 +154,7 @@ def _paragraphs_and_notes(
                 doc_id,
                 len(paragraphs),
                 PARAGRAPH_KIND[u.kind],
+                sections[owner[i]].heading_path,
                 u.start,
                 u.end,
                 u.text,
@@ -197,9 +211,10 @@ def process_document(
     notes = [_with_callouts(n, callouts) for n in notes]
     diags += _note_diagnostics(doc_id, notes)
     document = document_record(source, c.meta, c.text, raw, raw_sha256, c.units, c.edits)
+    sentences = sentence_records(doc_id, c.text, paragraphs, notes, prof)
     removed = audit_records(doc_id, raw, c.edits)
     cites = citation_records(prof, notes, c.text)
-    return DocResult(document, sections, paragraphs, notes, removed, diags, cites)
+    return DocResult(document, sections, paragraphs, notes, removed, diags, cites, sentences)
 
 
 def _with_callouts(n: Note, callouts: dict[str, list[Callout]]) -> Note:

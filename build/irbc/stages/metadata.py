@@ -76,6 +76,7 @@ def document_record(
         categories=list(m("categories") or []),
         author_bio=m("author_bio"),
         ethics_statement=m("ethics_statement"),
+        disclaimer=m("disclaimer"),
         rights=m("rights"),
         text=text,
         text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),

@@ -1,0 +1,114 @@
+"""Inline markup of one span of the clean text for the explorer: concept mentions (both layers), stance
+evidence and note callouts become elements, and the audit's removed spans become empty markers at their clean
+offsets (their text is shown by CSS from attributes, so no element's text content changes).
+
+Items may nest (a mention inside a piece of evidence, a lexicon mention inside the curated one for the same span).
+Evidence that crosses a mention or callout is cut at its edges first; where two items still overlap without
+nesting (two pieces of evidence), the later one is closed and reopened around the boundary, so the HTML stays
+well formed. A later piece of evidence carries the same ``data-stance-id`` without the anchor id. Mentions of one
+layer never overlap (the taggers emit disjoint spans) and those of the two layers nest in the corpus, so every
+mention element's text content is exactly its surface; two mentions of different layers that crossed would be
+the one case where a mention element is reopened."""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+
+# which item opens first when two start at the same offset and end at the same offset (outermost first)
+RANK = {"ev": 0, "m": 1, "co": 2}
+
+
+@dataclass(frozen=True)
+class Item:
+    """An element over ``text[start:end]``: its kind (``ev``, ``m`` or ``co``), its opening-tag attributes and,
+    for a piece that had to be reopened, the attributes that are dropped (ids must stay unique)."""
+
+    start: int
+    end: int
+    kind: str
+    attrs: tuple[tuple[str, str], ...]
+    tag: str = "span"
+    once: tuple[str, ...] = ("id",)  # attributes written on the first piece only
+
+    def open_tag(self, first: bool) -> str:
+        attrs = " ".join(f'{k}="{html.escape(v)}"' for k, v in self.attrs if first or k not in self.once)
+        return f"<{self.tag} {attrs}>"
+
+    def close_tag(self) -> str:
+        return f"</{self.tag}>"
+
+
+def _order(item: Item) -> tuple[int, int, int]:
+    return (item.start, -item.end, RANK[item.kind])
+
+
+def render_span(text: str, start: int, end: int, items: Iterable[Item], markers: dict[int, list[str]]) -> str:
+    """``text[start:end]`` as HTML with ``items`` (clipped to the span) and ``markers`` (offset -> HTML of empty
+    elements placed there) inserted."""
+    todo = sorted(
+        _split_evidence([i for i in items if i.start < end and i.end > start and i.start < i.end]), key=_order
+    )
+    cuts = {start, end, *(i.start for i in todo), *(i.end for i in todo)}
+    cuts |= {p for p in markers if start <= p <= end}
+    starts: dict[int, list[Item]] = defaultdict(list)
+    for i in todo:
+        starts[max(i.start, start)].append(i)
+    out: list[str] = []
+    stack: list[Item] = []
+    opened: set[int] = set()
+    prev = start
+    for pos in sorted(c for c in cuts if start <= c <= end):
+        out.append(html.escape(text[prev:pos], quote=False))
+        prev = pos
+        _close_at(pos, stack, out, opened)
+        out.extend(markers.get(pos, ()))
+        for i in starts.get(pos, ()):
+            out.append(i.open_tag(id(i) not in opened))
+            opened.add(id(i))
+            stack.append(i)
+    for i in reversed(stack):
+        out.append(i.close_tag())
+    return "".join(out)
+
+
+def _split_evidence(items: list[Item]) -> list[Item]:
+    """Cut each piece of evidence at the edges of the mentions and callouts it overlaps without containing them,
+    so that every piece nests inside or around them and no mention has to be reopened."""
+    atoms = [i for i in items if i.kind != "ev"]
+    out = atoms[:]
+    for ev in (i for i in items if i.kind == "ev"):
+        crossing = [
+            a
+            for a in atoms
+            if a.start < ev.end and ev.start < a.end and not (ev.start <= a.start and a.end <= ev.end)
+        ]
+        cuts = sorted({p for a in crossing for p in (a.start, a.end) if ev.start < p < ev.end})
+        edges = [ev.start, *cuts, ev.end]
+        for k, (a, b) in enumerate(pairwise(edges)):
+            attrs = ev.attrs if k == 0 else tuple((n, v) for n, v in ev.attrs if n not in ev.once)
+            out.append(Item(a, b, ev.kind, attrs, ev.tag, ev.once))
+    return out
+
+
+def _close_at(pos: int, stack: list[Item], out: list[str], opened: set[int]) -> None:
+    """Close every open item that ends at ``pos``; items above one of them are closed and reopened."""
+    if not any(i.end <= pos for i in stack):
+        return
+    reopen: list[Item] = []
+    while any(i.end <= pos for i in stack):
+        top = stack.pop()
+        out.append(top.close_tag())
+        if top.end > pos:
+            reopen.append(top)
+    for i in reversed(reopen):
+        out.append(i.open_tag(id(i) not in opened))
+        stack.append(i)
+
+
+def visible(text: str) -> str:
+    """Whitespace made visible for the audit view (line breaks, no-break and other spaces, tabs)."""
+    return text.replace("\n", "⏎").replace("\u00a0", "⍽").replace("\t", "⇥").replace(" ", "·")
