@@ -95,7 +95,8 @@ def test_header_fields_read_back_with_huggingface_hub(release):
     assert data.language_creators == ["found"] and data.source_datasets == ["original"]
     assert data.multilinguality == ["monolingual"]
     largest = max(len(table(release, t)) for t in TABLES)
-    assert largest == len(table(release, "concept_mentions")) == 1550 and data.size_categories == ["1K<n<10K"]
+    # 1550 before the notes were curated (issue 17): + 117 note mentions - 2 rejected + 3 added = 1668
+    assert largest == len(table(release, "concept_mentions")) == 1668 and data.size_categories == ["1K<n<10K"]
 
 
 def test_annotations_creators_agree_with_the_annotator_registry(release):
@@ -187,11 +188,13 @@ def test_annotation_layers_come_from_the_registry(release):
     from irbc.release.markdown import md_text
 
     body = section(card(release).text, "Annotation layers")
-    per_layer = {}
-    for m in table(release, "concept_mentions") + table(release, "stances"):
-        per_layer[m["annotator"], "stances" if "stance_id" in m else "concept_mentions"] = (
-            per_layer.get((m["annotator"], "stances" if "stance_id" in m else "concept_mentions"), 0) + 1
-        )
+    from collections import Counter
+
+    per_layer = Counter(
+        (m["annotator"], t)
+        for t in ("concept_mentions", "stances", "mention_reviews")
+        for m in table(release, t)
+    )
     for a in registered():
         row = f"| `{a.name}` | `{a.table}` | {'automatic' if a.automatic else 'by people'} | "
         row += f"{per_layer[a.name, a.table]} | {md_text(a.description)} |"

@@ -363,25 +363,31 @@ def test_import_refuses_spans_that_no_longer_match(exports, corpus_copy: Path, t
     assert snapshot(corpus_copy) == before
 
 
-def test_import_refuses_stance_and_note_edits(
+def test_import_refuses_stance_edits_and_takes_note_edits(
     exports, corpus_copy: Path, tmp_path: Path, texts, release
 ) -> None:
     before = snapshot(corpus_copy)
     brat = _edited(exports, tmp_path, "brat")
     ann = brat / "ross_2020_sino_russian_relations.ann"
-    ann.write_text(ann.read_text(encoding="utf-8").replace("Stance T17 against", "Stance T17 favor"))
+    first = re.search(r"Stance (T\d+) against", ann.read_text(encoding="utf-8"))
+    assert first, "the export has Ross's author evidence against russia_balances_china"
+    edited = ann.read_text(encoding="utf-8").replace(first[0], f"Stance {first[1]} favor", 1)
+    ann.write_text(edited, encoding="utf-8")
     proc = run_cli("import", str(brat), "--format", "brat", "--corpus", str(corpus_copy))
     one_line_error(
         proc, "stance evidence was changed", "not supported", "stances/ross_2020_sino_russian_relations.yaml"
     )
+    assert snapshot(corpus_copy) == before
+    # notes are reviewed (issue 17): a mention added in a note becomes an addition of the review file
     ann.write_bytes((exports["brat"] / ann.name).read_bytes())
     notes = [n for n in table(release, "notes") if n["doc_id"] == "ross_2020_sino_russian_relations"]
     s = notes[0]["start"]
+    assert texts["ross_2020_sino_russian_relations"][s : s + 3] == "See"
     with ann.open("a", encoding="utf-8") as f:
-        f.write(f"T900\tbalancing {s} {s + 3}\t{texts['ross_2020_sino_russian_relations'][s : s + 3]}\n")
-    proc = run_cli("import", str(brat), "--format", "brat", "--corpus", str(corpus_copy))
-    one_line_error(proc, "not inside one main-text paragraph", f"span {s}-{s + 3}")
-    assert snapshot(corpus_copy) == before
+        f.write(f"T900\tbalancing {s} {s + 3}\tSee\n")
+    proc = run_cli("import", str(brat), "--format", "brat", "--corpus", str(corpus_copy), check=True)
+    review = corpus_copy / "annotations" / "mentions" / "ross_2020_sino_russian_relations.yaml"
+    assert "surface: See" in review.read_text(encoding="utf-8") and "1 add" in proc.stderr
 
 
 def _fresh_word(
@@ -528,8 +534,8 @@ def test_a_tagger_export_starts_a_review_but_never_replaces_one(
     release: Path, corpus_copy: Path, tmp_path: Path
 ) -> None:
     """An export of lexicon_v1 over reviewed documents is refused (it would undo their review); for a document
-    without a review file it starts one: its mentions in notes (which are not reviewed) are passed over, and the
-    new file is the review template, every tagger mention accepted."""
+    without a review file it starts one: the new file is the review template, every tagger mention (in the
+    paragraphs and, since notes are reviewed, in the notes) accepted."""
     out = tmp_path / "lex"
     run_cli(
         "export", str(release), "--format", "brat", "--out", str(out), "--annotator", "lexicon_v1", check=True

@@ -29,7 +29,7 @@ ROSS, ORE, REESE, COX = (
 def rows(release: Path) -> dict[str, list[dict]]:
     from irbc.core.schema import TABLES
 
-    return {t: table(release, t) for t in TABLES}  # every table: the integrity checks read them all
+    return {t: table(release, t) for t in TABLES}  # the integrity checks read every table
 
 
 @pytest.fixture(scope="module")

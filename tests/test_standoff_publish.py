@@ -41,6 +41,9 @@ def test_standoff_withholds_text_but_keeps_offsets_and_hashes(standoff, release)
     assert all(p["text"] is None for p in table(standoff, "paragraphs"))
     assert all(r["text"] is None for r in table(standoff, "removed"))
     assert all(e["quote"] is None for s in table(standoff, "stances") for e in s["evidence"])
+    reviews = table(standoff, "mention_reviews")
+    assert reviews and all(v["surface"] is None for v in reviews)  # document text, withheld
+    assert [v["comment"] for v in reviews] == [v["comment"] for v in table(release, "mention_reviews")]
     assert [(m["start"], m["end"], m["concept_id"]) for m in table(standoff, "concept_mentions")] == [
         (m["start"], m["end"], m["concept_id"]) for m in table(release, "concept_mentions")
     ]

@@ -4,29 +4,29 @@ against the curated ones (Cohen's kappa)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Any
 
 from irbc.annotators.curated import CURATED
+from irbc.annotators.second_pass import AGREEMENT_FILE, SECOND_PASS
 from irbc.core.errors import InputError
-from irbc.core.io import load_config_file
-from irbc.core.yamlio import LINE_KEY
 
-# the blind second pass of the author stances, relative to the corpus folder
-AGREEMENT_FILE = "annotations/agreement/stances_second_pass.yaml"
+__all__ = ["AGREEMENT_FILE", "cohen_kappa", "stance_agreement", "tagger_scores"]
 
 
 def tagger_scores(
     auto: list[dict[str, Any]], curated: list[dict[str, Any]], docs: set[str]
 ) -> dict[str, Any]:
     """Precision/recall of lexicon_v1 against curated_v1 over main-text paragraphs of reviewed documents
-    (exact span and concept match), per concept and overall."""
+    (exact span and concept match), per concept and overall. Notes are reviewed too, but left out of the score:
+    their mentions are mostly titles of cited works, which would flatter the tagger."""
     pred = {
         (m["doc_id"], m["start"], m["end"], m["concept_id"])
         for m in auto
         if m["doc_id"] in docs and m["paragraph_id"] is not None
     }
-    gold = {(m["doc_id"], m["start"], m["end"], m["concept_id"]) for m in curated}
+    gold = {
+        (m["doc_id"], m["start"], m["end"], m["concept_id"]) for m in curated if m["paragraph_id"] is not None
+    }
     per: dict[str, dict[str, int]] = defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0})
     for x in pred:
         per[x[3]]["tp" if x in gold else "fp"] += 1
@@ -63,37 +63,28 @@ def cohen_kappa(a: list[str], b: list[str]) -> float | None:
     return None if p_e == 1 else (p_o - p_e) / (1 - p_e)
 
 
-def stance_agreement(
-    path: Path, stances: list[dict[str, Any]], docs: set[str], targets: list[str]
-) -> dict[str, Any]:
-    """Agreement of an independent second pass with the curated author stances."""
-    data = load_config_file(path, "stance_agreement", keep_lines=True)
-    first = {(s["doc_id"], s["target_id"]): s["stance"] for s in stances if s["holder"] == "author"}
-    second: dict[tuple[str, str], str] = {}
-    for it in data["items"]:
-        line = it.get(LINE_KEY)
-        if it["target"] not in targets:
-            raise InputError(str(path), f"line {line}", f"unknown stance target {it['target']!r}")
-        key = (it["doc_id"], it["target"])
-        if key in second:
-            raise InputError(str(path), f"line {line}", f"second item for {key}")
-        second[key] = it["stance"]
-    pairs = sorted(k for k in second if k[0] in docs and k in first)
+def stance_agreement(stances: list[dict[str, Any]]) -> dict[str, Any]:
+    """Agreement of the blind second pass with the curated author stances, from the rows of the ``stances``
+    table (so it can be recomputed from a release): the pairs that both layers label."""
+    first = {(s["doc_id"], s["target_id"]): s["stance"] for s in stances
+             if s["annotator"] == CURATED and s["holder"] == "author"}  # fmt: skip
+    second = {(s["doc_id"], s["target_id"]): s["stance"] for s in stances if s["annotator"] == SECOND_PASS}
+    pairs = sorted(k for k in second if k in first)
     if not pairs:
-        raise InputError(str(path), None, "no item matches a curated author stance of this build")
+        raise InputError(AGREEMENT_FILE, None, "no item matches a curated author stance of this build")
     a = [first[k] for k in pairs]
     b = [second[k] for k in pairs]
     confusion = {
         x: {y: sum(1 for p, q in zip(a, b, strict=True) if p == x and q == y) for y in LABELS} for x in LABELS
     }
     return {
-        "annotators": [CURATED, data["annotator"]],
+        "annotators": [CURATED, SECOND_PASS],
         "items": len(pairs),
         "observed_agreement": sum(x == y for x, y in zip(a, b, strict=True)) / len(pairs),
         "cohen_kappa": cohen_kappa(a, b),
         "confusion": confusion,
         "disagreements": [
-            {"doc_id": d, "target_id": t, CURATED: first[(d, t)], data["annotator"]: second[(d, t)]}
+            {"doc_id": d, "target_id": t, CURATED: first[(d, t)], SECOND_PASS: second[(d, t)]}
             for d, t in pairs
             if first[(d, t)] != second[(d, t)]
         ],

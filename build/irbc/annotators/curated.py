@@ -1,8 +1,10 @@
 """``curated_v1`` concept mentions: a review file per document (``corpus/annotations/mentions/<doc_id>.yaml``)
-accepts, rejects or relabels every lexicon mention in the main text and adds the ones it missed."""
+accepts, rejects or relabels every lexicon mention in the document's paragraphs and notes and adds the ones it
+missed. Every decision is kept (``Review.log``) for the ``mention_reviews`` table (``annotators/reviews.py``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from irbc.annotators.anchoring import Units, anchor, mention_row, unit_at
@@ -30,16 +32,30 @@ def locate(text: str, item: dict[str, Any], file: str) -> tuple[int, int]:
     return s, s + len(item["surface"])
 
 
-class _Review:
+@dataclass(frozen=True)
+class Decision:
+    """One review decision as the review file states it: the span, what the tagger said, what the curated
+    layer says (None for a reject), and the reviewer's comment."""
+
+    start: int
+    end: int
+    decision: str  # accept | reject | relabel | add
+    lexicon_concept: str | None
+    curated_concept: str | None
+    comment: str | None
+
+
+class Review:
     """One review file applied to one document's lexicon mentions: span -> curated concept id."""
 
     def __init__(
         self, text: str, units: Units, auto: list[dict[str, Any]], file: str, codebook: Codebook
     ) -> None:
         self.text, self.units, self.file, self.codebook = text, units, file, codebook
-        self.main_auto = {(m["start"], m["end"]): m for m in auto if m["paragraph_id"] is not None}
+        self.auto = {(m["start"], m["end"]): m for m in auto}
         self.decided: set[tuple[int, int]] = set()
         self.rows: dict[tuple[int, int], str] = {}
+        self.log: list[Decision] = []
 
     def fail(self, line: int | None, reason: str) -> InputError:
         return InputError(self.file, f"line {line}", reason)
@@ -52,7 +68,7 @@ class _Review:
         line = d.get(LINE_KEY)
         self.check_concept(d["concept"], line)
         s, e = locate(self.text, d, self.file)
-        m = self.main_auto.get((s, e))
+        m = self.auto.get((s, e))
         if m is None or m["concept_id"] != d["concept"]:
             raise self.fail(
                 line, f"no {LEXICON} mention of {d['concept']!r} at {d['surface']!r} (stale review?)"
@@ -60,33 +76,62 @@ class _Review:
         if (s, e) in self.decided:
             raise self.fail(line, f"mention {d['surface']!r} at {s}-{e} decided twice")
         self.decided.add((s, e))
+        comment = " ".join(d["comment"].split()) if d.get("comment") else None
         if d["decision"] == "accept":
+            if d.get("relabel"):
+                raise self.fail(line, "an accepted mention cannot be relabelled (reject it and relabel)")
             self.rows[(s, e)] = d["concept"]
+            self.log.append(Decision(s, e, "accept", d["concept"], d["concept"], comment))
         elif d.get("relabel"):
             self.check_concept(d["relabel"], line)
             self.rows[(s, e)] = d["relabel"]
+            self.log.append(Decision(s, e, "relabel", d["concept"], d["relabel"], comment))
+        else:
+            self.log.append(Decision(s, e, "reject", d["concept"], None, comment))
 
     def check_all_decided(self) -> None:
-        missing = sorted(set(self.main_auto) - self.decided)
+        missing = sorted(set(self.auto) - self.decided)
         if missing:
             s, e = missing[0]
             raise InputError(
                 self.file,
                 None,
-                f"{len(missing)} {LEXICON} mention(s) in main-text paragraphs have no decision, first "
-                f"{self.text[s:e]!r} at {s}-{e}",
+                f"{len(missing)} {LEXICON} mention(s) have no decision, first {self.text[s:e]!r} at {s}-{e}",
             )
 
     def add(self, a: dict[str, Any]) -> None:
         line = a.get(LINE_KEY)
         self.check_concept(a["concept"], line)
         s, e = locate(self.text, a, self.file)
-        u = unit_at(self.units, s, e)
-        if u is None or not u.main:
-            raise self.fail(line, "an addition must lie inside one main-text paragraph")
+        if unit_at(self.units, s, e) is None:
+            raise self.fail(line, "an addition must lie inside one paragraph or note")
         if (s, e) in self.rows:
             raise self.fail(line, f"addition {a['surface']!r} duplicates an accepted mention")
         self.rows[(s, e)] = a["concept"]
+        comment = " ".join(a["comment"].split()) if a.get("comment") else None
+        self.log.append(Decision(s, e, "add", None, a["concept"], comment))
+
+
+def apply_review(
+    doc_id: str,
+    text: str,
+    units: Units,
+    auto: list[dict[str, Any]],
+    review: dict[str, Any],
+    file: str,
+    codebook: Codebook,
+) -> Review:
+    """Apply a review file: every lexicon mention (paragraphs and notes) must be accepted, rejected or
+    relabelled; additions are anchored by quotes."""
+    if review["doc_id"] != doc_id:
+        raise InputError(file, "/doc_id", f"review file is for {review['doc_id']!r}, expected {doc_id!r}")
+    r = Review(text, units, auto, file, codebook)
+    for d in review["decisions"]:
+        r.decide(d)
+    r.check_all_decided()
+    for a in review["additions"]:
+        r.add(a)
+    return r
 
 
 def curated_mentions(
@@ -98,16 +143,8 @@ def curated_mentions(
     file: str,
     codebook: Codebook,
 ) -> list[dict[str, Any]]:
-    """Apply a review file: every lexicon mention in a main-text paragraph must be accepted or rejected;
-    additions are anchored by quotes. Returns the curated_v1 rows."""
-    if review["doc_id"] != doc_id:
-        raise InputError(file, "/doc_id", f"review file is for {review['doc_id']!r}, expected {doc_id!r}")
-    r = _Review(text, units, auto, file, codebook)
-    for d in review["decisions"]:
-        r.decide(d)
-    r.check_all_decided()
-    for a in review["additions"]:
-        r.add(a)
+    """The curated_v1 rows of a review file (see ``apply_review``), in text order."""
+    r = apply_review(doc_id, text, units, auto, review, file, codebook)
     out = []
     for (s, e), cid in sorted(r.rows.items()):
         u = unit_at(units, s, e)
@@ -119,12 +156,11 @@ def curated_mentions(
 def review_template(
     doc_id: str, text: str, units: Units, auto: list[dict[str, Any]], version: str
 ) -> dict[str, Any]:
-    """A review file pre-filled with every main-text lexicon mention (decision: accept) and a context inside
-    its paragraph that is unique in the document (or carries an occurrence index), for a curator to check."""
+    """A review file pre-filled with every lexicon mention of the document's paragraphs and notes (decision:
+    accept) and a context inside its unit that is unique in the document (or carries an occurrence index), for a
+    curator to check."""
     decisions = []
     for m in auto:
-        if m["paragraph_id"] is None:
-            continue
         item: dict[str, Any] = {"concept": m["concept_id"], **quote_for(text, units, m["start"], m["end"])}
         item["decision"] = "accept"
         decisions.append(item)
@@ -181,8 +217,8 @@ class CuratedMentions(Annotator):
     name = CURATED
     table = "concept_mentions"
     description = (
-        "reviewed by the project's annotators: every automatic mention in the main text accepted, relabelled or "
-        "rejected, missed mentions added (notes and reference entries are not reviewed)"
+        "reviewed by the project's annotators: every automatic mention in the paragraphs and notes accepted, "
+        "relabelled or rejected, missed mentions added"
     )
     gold = True
     needs = (f"concept_mentions/{LEXICON}",)
@@ -195,4 +231,9 @@ class CuratedMentions(Annotator):
         review = load_config_file(path, "mention_review", keep_lines=True)
         auto = earlier[f"concept_mentions/{LEXICON}"]
         rows = curated_mentions(doc.doc_id, doc.text, doc.units, auto, review, str(path), self.env.codebook)
-        return Annotation(rows, {f"corpus/annotations/mentions/{doc.doc_id}.yaml": sha256_file(path)})
+        return Annotation(rows, {review_input(doc.doc_id): sha256_file(path)})
+
+
+def review_input(doc_id: str) -> str:
+    """The corpus-relative path of a document's review file (as recorded in the build's provenance)."""
+    return f"corpus/annotations/mentions/{doc_id}.yaml"

@@ -110,9 +110,11 @@ def stray_files(ann_dir: Path, doc_ids: set[str]) -> list[tuple[Path, str]]:
     """Files in an annotator's folder that no document would read (misnamed, or for no doc_id of the sources
     manifest): silently ignoring them would lose a document's annotations, so each is reported."""
     out = []
+    folders: set[str] = set()
     for cls in registered():
-        if cls.folder is None or not (ann_dir / cls.folder).is_dir():
-            continue
+        if cls.folder is None or cls.folder in folders or not (ann_dir / cls.folder).is_dir():
+            continue  # a folder two annotators read (mentions: curated_v1 mentions and their reviews) is listed once
+        folders.add(cls.folder)
         for p in sorted((ann_dir / cls.folder).iterdir()):
             if p.name.startswith("."):
                 continue

@@ -31,6 +31,44 @@ def load_targets(path: Path) -> list[dict[str, Any]]:
     return list(data["targets"])
 
 
+def _evidence(text: str, units: Units, st: dict[str, Any], file: str) -> list[dict[str, Any]]:
+    line = st.get(LINE_KEY)
+    evidence = []
+    for ev in st.get("evidence", []):
+        s, e = anchor(text, ev["quote"], ev.get("occurrence"), file, ev.get(LINE_KEY, line))
+        u = unit_at(units, s, e)
+        if u is None:
+            raise InputError(
+                file, f"line {ev.get(LINE_KEY, line)}", "evidence quote spans two paragraphs/notes"
+            )
+        evidence.append(
+            {
+                "quote": text[s:e],
+                "start": s,
+                "end": e,
+                "paragraph_id": u.id if u.kind == "paragraph" else None,
+                "note_id": u.id if u.kind == "note" else None,
+                "sentence_ids": sentences_over(units, s, e),
+            }
+        )
+    return evidence
+
+
+def _holder_notes(text: str, units: Units, st: dict[str, Any], file: str) -> list[str]:
+    """The note ids of the ``holder_notes`` quotes (each inside one note), in text order, each once."""
+    place = f"line {st.get(LINE_KEY)}"
+    found: dict[int, str] = {}
+    for quote in st.get("holder_notes", []):
+        s, e = anchor(text, quote, None, file, st.get(LINE_KEY))
+        u = unit_at(units, s, e)
+        if u is None or u.kind != "note":
+            raise InputError(file, place, f"holder_notes quote is not inside one note: {quote[:80]!r}")
+        if u.start in found:
+            raise InputError(file, place, f"two holder_notes quotes name the same note {u.id}")
+        found[u.start] = u.id
+    return [found[k] for k in sorted(found)]
+
+
 def stance_rows(
     doc_id: str, text: str, units: Units, path: Path, target_ids: list[str]
 ) -> list[dict[str, Any]]:
@@ -50,24 +88,6 @@ def stance_rows(
                 file, f"line {line}", f"second row for holder {st['holder']!r} on {st['target']!r}"
             )
         seen.add(sid)
-        evidence = []
-        for ev in st.get("evidence", []):
-            s, e = anchor(text, ev["quote"], ev.get("occurrence"), file, ev.get(LINE_KEY, line))
-            u = unit_at(units, s, e)
-            if u is None:
-                raise InputError(
-                    file, f"line {ev.get(LINE_KEY, line)}", "evidence quote spans two paragraphs/notes"
-                )
-            evidence.append(
-                {
-                    "quote": text[s:e],
-                    "start": s,
-                    "end": e,
-                    "paragraph_id": u.id if u.kind == "paragraph" else None,
-                    "note_id": u.id if u.kind == "note" else None,
-                    "sentence_ids": sentences_over(units, s, e),
-                }
-            )
         rows.append(
             {
                 "stance_id": sid,
@@ -76,8 +96,9 @@ def stance_rows(
                 "holder": st["holder"],
                 "attribution": st["attribution"],
                 "stance": st["stance"],
-                "evidence": evidence,
+                "evidence": _evidence(text, units, st, file),
                 "rationale": " ".join(st["rationale"].split()),
+                "holder_note_ids": _holder_notes(text, units, st, file),
                 "annotator": data["annotator"],
             }
         )
@@ -96,8 +117,8 @@ class CuratedStances(Annotator):
     table = "stances"
     folder = "stances"
     description = (
-        "curated by the project's annotators: the author's stance on every target, and the reported positions of "
-        "named sources, each with verbatim evidence and a rationale"
+        "curated by the project's annotators: the author's stance on every target, and the positions the text "
+        "attributes to named sources or to schools, each with verbatim evidence and a rationale"
     )
 
     def annotate(self, doc: DocInput, earlier: dict[str, list[dict[str, Any]]]) -> Annotation | None:

@@ -9,12 +9,15 @@ import re
 from pathlib import Path
 
 from irbc.core.errors import InputError
+from irbc.core.schema import table_fields
 from irbc.formats.model import ExportData, ExportDoc, ImportedDoc, ImportedEvidence, ImportedSpan
 from irbc.formats.registry import format_exporter, format_importer
 
 EVIDENCE = "Stance_evidence"
-STANCES = ("favor", "against", "neutral", "none")
-ATTRIBUTIONS = ("asserted", "reported")
+STANCES = tuple(
+    table_fields("stances")["stance"].enum or ()
+)  # the vocabularies of schema/stances.schema.json
+ATTRIBUTIONS = tuple(table_fields("stances")["attribution"].enum or ())
 HOLDER = "holder: "
 # one colour per codebook facet (brat's visual.conf), concepts of an unknown facet get grey
 FACET_COLOURS = {

@@ -59,7 +59,7 @@ def load_corpus_docs(corpus: Path, doc_ids: list[str], where: dict[str, str]) ->
         out[doc_id] = CorpusDoc(
             doc_id,
             res.document.text or "",
-            units_of(res.paragraphs, res.notes, res.sentences),
+            units_of(res.paragraphs, res.notes, res.sentences),  # curated mentions name their sentence
             [m for m in rows["concept_mentions"] if m["annotator"] == LEXICON],
             evidence_of(rows.get("stances", [])),
             ctx.ann_dir / "mentions" / f"{doc_id}.yaml",

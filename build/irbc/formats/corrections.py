@@ -52,7 +52,6 @@ def check_spans(doc: ImportedDoc, cd: CorpusDoc, concepts: set[str]) -> Spans:
             "tools may change annotations, not the text (export again from a release of this corpus)",
         )
     out: Spans = {}
-    unreviewed = {(m["start"], m["end"], m["concept_id"]) for m in cd.auto if m["paragraph_id"] is None}
     for m in doc.mentions:
         span = f"span {m.start}-{m.end}"
         if not 0 <= m.start < m.end <= len(cd.text):
@@ -62,12 +61,8 @@ def check_spans(doc: ImportedDoc, cd: CorpusDoc, concepts: set[str]) -> Spans:
             raise InputError(m.where, None, f"{span} says {m.surface!r} but the clean text there is {got!r}")
         if m.concept not in concepts:
             raise InputError(m.where, None, f"{span} {got!r}: unknown concept id {m.concept!r}")
-        u = unit_at(cd.units, m.start, m.end)
-        if u is not None and not u.main and (m.start, m.end, m.concept) in unreviewed:
-            continue  # a tagger mention in a note, as exported from lexicon_v1: notes are not reviewed
-        if u is None or not u.main:
-            raise InputError(m.where, None, f"{span} {got!r} is not inside one main-text paragraph "
-                             "(curated_v1 reviews the main text only, not notes)")  # fmt: skip
+        if unit_at(cd.units, m.start, m.end) is None:
+            raise InputError(m.where, None, f"{span} {got!r} is not inside one paragraph or note")
         if out.get((m.start, m.end), m.concept) != m.concept:
             raise InputError(
                 m.where, None, f"{span} {got!r} has two concepts ({out[(m.start, m.end)]}, {m.concept})"
@@ -108,7 +103,7 @@ def plan_edits(
     """The smallest set of edits that makes ``review`` yield ``target``; ``counts`` gets one entry per change."""
     file = str(cd.review_file)
     edits = Edits()
-    lex = {(m["start"], m["end"]): m["concept_id"] for m in cd.auto if m["paragraph_id"] is not None}
+    lex = {(m["start"], m["end"]): m["concept_id"] for m in cd.auto}  # paragraphs and notes are both reviewed
     dec_at = {locate(cd.text, d, file): i for i, d in enumerate(review["decisions"])}
     add_at = {locate(cd.text, a, file): i for i, a in enumerate(review["additions"])}
     current = _current(cd, review, codebook)

@@ -34,7 +34,7 @@ class Records:
         self.docs = {d["doc_id"]: d for d in self.tables["documents"]}
         self.texts = {k: d["text"] for k, d in self.docs.items() if d["text"] is not None}
         self.by_doc = defaultdict(lambda: defaultdict(list))
-        for t in ("sections", "paragraphs", "notes", "removed", "concept_mentions", "stances", "sentences"):
+        for t in DOC_TABLES:
             for r in self.tables[t]:
                 self.by_doc[r["doc_id"]][t].append(r)
 
@@ -117,12 +117,23 @@ def foreign_key_checks(r: Records) -> list[Check]:
 def span_texts(r: Records) -> list[Check]:
     """Every stored span text equals documents.text[start:end]."""
     out = []
-    for table, col in (("paragraphs", "text"), ("notes", "text"), ("concept_mentions", "surface")):
+    spans = (
+        ("paragraphs", "text"),
+        ("notes", "text"),
+        ("concept_mentions", "surface"),
+        ("mention_reviews", "surface"),
+    )
+    for table, col in spans:
         probs = []
         for row in r.tables[table]:
             t = r.texts.get(row["doc_id"])
             if t is not None and row[col] is not None and t[row["start"] : row["end"]] != row[col]:
-                uid = row.get("paragraph_id") or row.get("note_id") or row.get("mention_id")
+                uid = (
+                    row.get("mention_id")
+                    or row.get("review_id")
+                    or row.get("paragraph_id")
+                    or row.get("note_id")
+                )
                 probs.append(f"{uid} at {row['start']}-{row['end']}")
         out.append(_check(f"{col} == documents.text[start:end]", table, len(r.tables[table]), probs))
     return out
@@ -326,7 +337,7 @@ def callouts_point_to_notes(r: Records) -> list[Check]:
     return [_check("callouts point to a note of the same document", "notes", n, probs)]
 
 
-# ------------------------------------------------------------------------------------------ summary, stances
+# ------------------------------------------------------------------------------------------ summary
 @integrity_check("summary_counts_v1")
 def summary_counts(r: Records) -> list[Check]:
     """Row counts per document as the build reported them (only where a summary is given)."""
@@ -339,19 +350,3 @@ def summary_counts(r: Records) -> list[Check]:
             if len(r.by_doc[d][t]) != s[t]:
                 probs.append(f"{d}: {len(r.by_doc[d][t])} {t}, build reported {s[t]}")
     return [_check("row counts per document match the build summary", "documents", len(r.docs), probs)]
-
-
-@integrity_check("author_stances_v1")
-def author_stances(r: Records) -> list[Check]:
-    """Every document x target has exactly one author row (documents with stances)."""
-    targets = [t["target_id"] for t in r.tables["stance_targets"]]
-    probs = []
-    for d in r.docs:
-        if not r.by_doc[d]["stances"]:
-            continue
-        for t in targets:
-            k = sum(1 for s in r.by_doc[d]["stances"] if s["target_id"] == t and s["holder"] == "author")
-            if k != 1:
-                probs.append(f"{d} x {t}: {k} author rows")
-    name = "every document x target has exactly one author stance"
-    return [_check(name, "stances", len(r.tables["stances"]), probs)]

@@ -12,6 +12,7 @@ import irbc.gate.section_tree  # registers the section tree check
 import irbc.gate.sentences  # noqa: F401  (these two imports register the sentence and section tree checks)
 from irbc.core.schema import DOC_TABLES, TABLES, load_schema, validator
 from irbc.core.tables import RowStream, TableStore
+from irbc.gate import layer_checks  # noqa: F401  (registers the annotation-layer integrity checks)
 from irbc.gate.integrity import integrity_checks
 from irbc.gate.report import MAX_EXAMPLES, Check, guarded, merge_checks
 

@@ -24,7 +24,7 @@ from irbc.release.markdown import fields_table, md_table, md_text, pct, render
 from irbc.release.plots import card_pictures
 from irbc.release.rights import BUILD_INPUTS, SOURCES, WITHHOLD, result_publishable
 from irbc.release.stats import common_values, first_row, stats
-from irbc.release.views import CURATED_MENTIONS
+from irbc.release.views import CURATED_MENTIONS, CURATED_STANCES
 
 DATA_DESCRIPTION = "the tables, one Parquet file each: one config per table (see Tables)"
 
@@ -108,6 +108,7 @@ def _section_values(result: BuildResult) -> dict[str, Any]:
         "codebook_version": first_row(result, "concepts").get("codebook_version", "n/a"),
         "curated_view": CURATED_MENTIONS.name,
         "curated_layer": CURATED_MENTIONS.annotator,
+        "curated_stances_view": CURATED_STANCES.name,
         **cs.sources_answers(result.description),
     }
 

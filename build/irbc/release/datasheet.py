@@ -101,11 +101,13 @@ def agreement_text(result: BuildResult) -> str:
     return (
         f"**Agreement.** An independent second annotator (`{second}`), blind to the curated files, labelled the "
         f"author stance of {ag['items']} document × target pairs "
-        f"(`{AGREEMENT}`, shipped in this release). Observed agreement with `{first}`: "
-        f"**{ag['observed_agreement']:.3f}**; Cohen's κ: **{kappa}**. The released stances are the `{first}` labels; "
-        f"the {len(ag['disagreements'])} disagreements are listed in `build_summary.json`. Reported-holder rows and "
-        "evidence spans had one annotator. Confusion matrix (rows: first annotator):\n\n"
-        + md_table(head, rows)
+        f"(`{AGREEMENT}`, shipped in this release, and released as the `{second}` rows of `stances`, so the "
+        f"figures can be recomputed from the table). Observed agreement with `{first}`: "
+        f"**{ag['observed_agreement']:.3f}**; Cohen's κ: **{kappa}**. The curated stances are the `{first}` rows; "
+        f"the disagreements ({len(ag['disagreements'])}) are listed in `build_summary.json`. Reported-holder and "
+        "school rows and evidence spans had one annotator. Curated labels revised after the second pass was known "
+        "(see the guidelines' revision section) make this an upper bound on blind agreement. Confusion matrix "
+        "(rows: first annotator):\n\n" + md_table(head, rows)
     )
 
 

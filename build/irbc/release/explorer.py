@@ -22,7 +22,7 @@ from irbc.release.explorer_index import index_page
 from irbc.release.explorer_page import ASSETS, asset, legend
 from irbc.release.explorer_standoff import standoff_page
 from irbc.release.exporters import ExportContext, exporter
-from irbc.release.views import CURATED_MENTIONS
+from irbc.release.views import CURATED_MENTIONS, CURATED_STANCES
 
 EXPLORER = "explorer"
 PER_DOC = {
@@ -98,6 +98,8 @@ def documents(result: BuildResult) -> Iterator[dict[str, Any]]:
     groups = {k: DocGroups(result.tables.read(t)) for k, t in PER_DOC.items()}
     for row in result.tables.read("documents").to_pylist():
         doc: dict[str, Any] = {k: g.rows(row["doc_id"]) for k, g in groups.items()}
+        # the curated stances: the blind second pass (author labels only) is for agreement, not for reading
+        doc["stances"] = [s for s in doc["stances"] if s["annotator"] == CURATED_STANCES.annotator]
         doc["row"] = row
         doc["default_layer"] = CURATED_MENTIONS.annotator
         yield doc

@@ -139,7 +139,7 @@ def draw_facets(fig: Any, result: BuildResult) -> None:
     ax = fig.add_subplot()
     left = [0] * len(cols)
     for k, f in enumerate(facets):
-        vals = [per[(CURATED_MENTIONS.annotator, d, f)] for d in cols]
+        vals = [per[(str(CURATED_MENTIONS.annotator), d, f)] for d in cols]
         ax.barh(
             cols, vals, left=left, label=f, hatch=HATCHES[k % len(HATCHES)], edgecolor="black", linewidth=0.5
         )

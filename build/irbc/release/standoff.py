@@ -72,9 +72,10 @@ def _refill(tables: dict[str, list[dict[str, Any]]], release: Path, doc_id: str,
                 _same(r, nr, f"{table}/{doc_id}")
                 tables[table][j] = nr
     text = res.document.text
-    for m in tables["concept_mentions"]:
-        if m["doc_id"] == doc_id:
-            m["surface"] = text[m["start"] : m["end"]]
+    for table in ("concept_mentions", "mention_reviews"):
+        for m in tables[table]:
+            if m["doc_id"] == doc_id:
+                m["surface"] = text[m["start"] : m["end"]]
     for s in tables["stances"]:
         if s["doc_id"] == doc_id:
             for ev in s["evidence"]:

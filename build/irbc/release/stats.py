@@ -80,9 +80,17 @@ def _stats(result: BuildResult) -> dict[str, Any]:
             for a, n in counts(t.read(tbl, ["annotator"]), ["annotator"]).items()
         },
         "curated_by_concept": counts(curated, ["concept_id"]),
-        "stance_labels": counts(t.read("stances", ["attribution", "stance"]), ["attribution", "stance"]),
+        "stance_labels": counts(_curated_stances(t), ["attribution", "stance"]),
         "diagnostics": Counter(d["code"] for d in result.diagnostics),
     }
+
+
+def _curated_stances(t: Any) -> Any:
+    """The curated_v1 stance rows (the second pass's author labels are counted in the agreement, not here)."""
+    import pyarrow.compute as pc
+
+    st = t.read("stances", ["attribution", "stance", "annotator"])
+    return st.filter(pc.equal(st["annotator"], "curated_v1"))
 
 
 def common_values(result: BuildResult, report_json: dict[str, Any]) -> dict[str, Any]:
@@ -105,5 +113,8 @@ def common_values(result: BuildResult, report_json: dict[str, Any]) -> dict[str,
     values.update({f"rows_{t}": n for t, n in st["rows"].items()})
     values.update(citation_placeholders(result.description))
     values["stance_labels"] = ", ".join(f"`{v}`" for v in table_fields("stances")["stance"].enum or ())
+    values["stance_layers"] = ", ".join(
+        f"{n} by `{a}`" for (tbl, a), n in sorted(st["layer_rows"].items()) if tbl == "stances"
+    )
     values.update(shipped_paths())
     return values

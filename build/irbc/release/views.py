@@ -1,9 +1,10 @@
 """Derived views: Parquet files the build computes from release tables (never a second source of truth), each
 shipped as its own Hugging Face config. ``concept_mentions`` holds two annotator layers for the same spans (the
 automatic tagger and the reviewed layer); ``concept_mentions_curated`` is the reviewed layer alone, so that the
-easy way to load mentions counts each span once. ``stance_sentences`` turns the stance evidence into
-sentence-level pairs: one row per stance and sentence its evidence lies in, with the sentence's text (withheld
-with the document's text in a stand-off release, rebuilt by ``irbc rehydrate`` with it). ``irbc validate``
+easy way to load mentions counts each span once; likewise ``stances_curated`` is the curated stance layer without
+the blind second pass (``curated_v1_second_pass``) that ``stances`` also holds. ``stance_sentences`` turns the stance
+evidence into sentence-level pairs: one row per stance and sentence its evidence lies in, with the sentence's text
+(withheld with the document's text in a stand-off release, rebuilt by ``irbc rehydrate`` with it). ``irbc validate``
 checks every view against its tables (``check_view``); the manifest covers its file like any other."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from irbc.annotators.curated import CuratedMentions
+from irbc.annotators.stances import CuratedStances
 from irbc.core.arrow import arrow_schema, to_arrow
 from irbc.core.tables import RowStream, TableStore, table_path, write_table
 from irbc.release.exporters import ExportContext, exporter
@@ -97,7 +99,14 @@ STANCE_SENTENCES = View(
     "a row per stance and sentence of its evidence, from `stances`, `sentences` and `documents`",
     _stance_sentence_pieces,
 )
-VIEWS = (CURATED_MENTIONS, STANCE_SENTENCES)
+CURATED_STANCES = View(
+    "stances_curated",
+    CuratedStances.table,
+    f"the `{CuratedStances.name}` rows of `{CuratedStances.table}` (without the blind second pass)",
+    _layer(CuratedStances.table, CuratedStances.name),
+    CuratedStances.name,
+)
+VIEWS = (CURATED_MENTIONS, CURATED_STANCES, STANCE_SENTENCES)
 
 
 def view_file(v: View) -> str:

@@ -17,11 +17,12 @@ from typing import Any
 import pyarrow as pa
 
 from irbc import DATASET_VERSION
-from irbc.annotators.agreement import AGREEMENT_FILE, stance_agreement, tagger_scores
+from irbc.annotators.agreement import stance_agreement, tagger_scores
 from irbc.annotators.citation_scores import summarise
 from irbc.annotators.curated import CURATED
 from irbc.annotators.lexicon import LEXICON
 from irbc.annotators.registry import stray_files
+from irbc.annotators.second_pass import SECOND_PASS
 from irbc.core.arrow import to_arrow
 from irbc.core.errors import InputError
 from irbc.core.io import sha256_file
@@ -238,17 +239,9 @@ def _summary(
     cites = summarise([d.citation_scores for d in done if d.citation_scores is not None])
     if cites is not None:
         summary["citation_scores"] = cites
-    agreement_path = ctx.cfg.root / AGREEMENT_FILE
-    if agreement_path.is_file() and tables.num_rows("stances"):
-        summary["agreement"] = {
-            "stances": stance_agreement(
-                agreement_path,
-                tables.read("stances", ["doc_id", "target_id", "holder", "stance"]).to_pylist(),
-                {d.source["doc_id"] for d in done},
-                [t["target_id"] for t in ctx.targets],
-            )
-        }
-        inputs[f"corpus/{AGREEMENT_FILE}"] = sha256_file(agreement_path)
+    stances = tables.read("stances", ["doc_id", "target_id", "holder", "stance", "annotator"]).to_pylist()
+    if any(s["annotator"] == SECOND_PASS for s in stances):
+        summary["agreement"] = {"stances": stance_agreement(stances)}
     return summary
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pyarrow as pa
 
 from irbc.annotators.citation_scores import SAMPLE, load_sample, score_document
+from irbc.annotators.curated import CURATED
 from irbc.annotators.lexicon import LEXICON
 from irbc.core.arrow import to_arrow
 from irbc.core.errors import InputError
@@ -76,7 +77,9 @@ def _summary(res: DocResult, rows: dict[str, list[dict[str, Any]]]) -> dict[str,
         "chars_kept": d.clean_chars,
         "chars_removed": d.removed_chars,
         "mentions_lexicon": sum(1 for m in rows.get("concept_mentions", []) if m["annotator"] == LEXICON),
-        "stances": len(rows.get("stances", [])),
+        "stances": sum(
+            1 for s in rows.get("stances", []) if s["annotator"] == CURATED
+        ),  # not the second pass
     }
 
 
