@@ -96,7 +96,11 @@ def required_files() -> tuple[str, ...]:
 
 def finalize(release: Path, result: BuildResult, report: Any) -> None:
     """Write every registered export into the (temporary) release folder, then the manifest."""
+    import time
+
     ctx = ExportContext(result, report)
     for e in registered_exporters():
+        t0 = time.perf_counter()
         e.write(release, ctx)
+        result.timings[f"export:{e.name}"] = time.perf_counter() - t0  # for the benchmark; not in the release
     write_manifest(release, result)

@@ -13,6 +13,7 @@ from irbc.annotators.stances import load_targets
 from irbc.core.io import sha256_file
 from irbc.core.schema import schema_dir
 from irbc.release.rights import withheld_docs
+from irbc.stages import sentences
 from irbc.stages.read import CorpusConfig
 
 
@@ -39,6 +40,7 @@ def make_context(cfg: CorpusConfig, inputs: dict[str, str], text_policy: str) ->
         inputs["corpus/annotations/stance_targets.yaml"] = sha256_file(targets_path)
     env = AnnotatorEnv(codebook, str(cb_path), [t["target_id"] for t in targets], ann_dir)
     withhold = withheld_docs(cfg.sources) if text_policy == "standoff" else None
+    sentences.warm([cfg.profile(site) for site in sorted({s["site"] for s in cfg.sources})])
     return BuildContext(
         cfg, build_annotators(env), [dict(t) for t in targets], concept_rows(codebook), ann_dir, withhold
     )

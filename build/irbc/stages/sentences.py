@@ -29,6 +29,14 @@ def _nlp(prof: dict[str, Any]) -> Any:
     return _pipeline(tuple((prof.get("sentences") or {}).get("abbreviations") or ()))
 
 
+def warm(profiles: list[dict[str, Any]]) -> None:
+    """Build the pipeline of every profile now: importing spaCy and making a pipeline take about 2 s, and
+    worker processes forked after this inherit them instead of paying it each (a worker is replaced every
+    few dozen chunks)."""
+    for prof in profiles:
+        _nlp(prof)
+
+
 def _spans(doc: Any) -> list[tuple[int, int]]:
     """(start, end) of each sentence of a spaCy doc, whitespace trimmed; a sentence of whitespace alone joins
     none (it is space between sentences)."""
