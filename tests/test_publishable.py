@@ -366,7 +366,6 @@ def test_card_lists_every_file_in_the_folder(release):
                 "LICENSE",
                 "docs/schema/",
                 "docs/corpus/annotations/agreement/stances_second_pass.yaml",
-                "docs/corpus/annotations/citations/sample.yaml",
                 "build_inputs/sources.yaml",
             },
         ),

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from irbc.annotators.citation_scores import SAMPLE
 from irbc.core.result import BuildResult
-from irbc.release.docs import CITATION_SAMPLE
 from irbc.release.markdown import md_table, pct
 
 
@@ -61,7 +61,8 @@ def citation_scores_table(result: BuildResult) -> str:
         for f, v in sc["fields"].items()
     ]
     return (
-        f"Against the hand-checked sample (`{CITATION_SAMPLE}`: "
+        f"Against the hand-checked sample (`corpus/{SAMPLE}` in the project repository, not shipped: it "
+        "copies note text that a stand-off release withholds; "
         f"{sc['notes']} notes, {sc['citations']} citations), field by field (a value counts as right only if it "
         "equals the sampled value exactly):\n\n"
         + md_table(["field", "TP", "FP", "FN", "precision", "recall"], rows)

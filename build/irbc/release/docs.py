@@ -1,6 +1,8 @@
 """docs/: what makes the release self-describing, shipped byte for byte as the build read it: the JSON Schemas of
 the tables and input files, the annotation guidelines and the concept codebook (``docs/schema/``), and the
-stance agreement data and the hand-checked citation sample the DATASHEET reports (``docs/corpus/``). The driver collects them into the build result;
+stance agreement data the DATASHEET reports (``docs/corpus/``). The citation parser's hand-checked sample is not
+shipped: it copies bibliographic text of the notes, which a stand-off release withholds. The driver collects them
+into the build result;
 ``rehydrate`` reads them back from the release, so a rehydrated release ships the same bytes."""
 
 from __future__ import annotations
@@ -8,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from irbc.annotators.agreement import AGREEMENT_FILE
-from irbc.annotators.citation_scores import SAMPLE as CITATION_SAMPLE_FILE
 from irbc.core.schema import schema_dir
 from irbc.release.citation import LICENSE_FILE
 from irbc.release.exporters import ExportContext, exporter
@@ -20,14 +21,11 @@ SCHEMA_DOCS = f"{DOCS}/schema"  # schema/ of the project
 GUIDELINES = f"{SCHEMA_DOCS}/GUIDELINES.md"
 CODEBOOK = f"{SCHEMA_DOCS}/codebook.yaml"
 AGREEMENT = f"{DOCS}/corpus/{AGREEMENT_FILE}"  # corpus/annotations/agreement/... of the corpus folder
-CITATION_SAMPLE = f"{DOCS}/corpus/{CITATION_SAMPLE_FILE}"  # the citation parser's hand-checked sample
 
 
-def shipped_docs(
-    corpus_root: Path, with_agreement: bool, with_citation_sample: bool = False
-) -> dict[str, bytes]:
-    """Release path -> bytes: every schema, the guidelines and the codebook, the stance agreement file when the
-    build measured the agreement from it, and the citation sample when the build scored the parser on it."""
+def shipped_docs(corpus_root: Path, with_agreement: bool) -> dict[str, bytes]:
+    """Release path -> bytes: every schema, the guidelines and the codebook, and the stance agreement file when
+    the build measured the agreement from it."""
     src = schema_dir()
     names = sorted(p.name for p in src.glob("*.schema.json"))
     out = {f"{SCHEMA_DOCS}/{n}": (src / n).read_bytes() for n in names}
@@ -35,8 +33,6 @@ def shipped_docs(
     out[CODEBOOK] = (src / "codebook.yaml").read_bytes()
     if with_agreement:
         out[AGREEMENT] = (Path(corpus_root) / AGREEMENT_FILE).read_bytes()
-    if with_citation_sample:
-        out[CITATION_SAMPLE] = (Path(corpus_root) / CITATION_SAMPLE_FILE).read_bytes()
     return out
 
 
@@ -48,7 +44,6 @@ def shipped_paths() -> dict[str, str]:
         "guidelines_path": GUIDELINES,
         "codebook_path": CODEBOOK,
         "agreement_path": AGREEMENT,
-        "citation_sample_path": CITATION_SAMPLE,
         "sources_path": f"{BUILD_INPUTS}/{SOURCES}",
         "rules_path": f"{BUILD_INPUTS}/{RULES}",
         "license_path": LICENSE_FILE,
@@ -66,7 +61,7 @@ def read_docs(release: Path) -> dict[str, bytes]:
 @exporter(
     "docs_v1",
     f"{DOCS}/",
-    description="the JSON Schemas, annotation guidelines and codebook (docs/schema/), the stance agreement data and the citation sample",
+    description="the JSON Schemas, annotation guidelines and codebook (docs/schema/) and the stance agreement data",
 )
 def write_docs(release: Path, ctx: ExportContext) -> None:
     for rel, data in sorted(ctx.result.docs.items()):

@@ -302,11 +302,7 @@ def collect(
         merge_checks(c.chunk_checks),
         "; ".join(c.ran_on),
         warnings=plan.cfg.profile_warnings(),
-        docs=shipped_docs(
-            plan.cfg.root,
-            with_agreement="agreement" in summary,
-            with_citation_sample="citation_scores" in summary,
-        ),
+        docs=shipped_docs(plan.cfg.root, with_agreement="agreement" in summary),
     )
 
 
