@@ -154,3 +154,31 @@ def test_an_accept_that_carries_a_relabel_fails_the_build(corpus_copy, tmp_path)
     proc = run_cli("build", "--corpus", str(corpus_copy), "--out", str(tmp_path / "rel"), "--quiet")
     assert proc.returncode == 1 and "cox_2021_comrades_putin_xi.yaml" in proc.stderr
     assert "cannot be relabelled" in proc.stderr and not (tmp_path / "rel").exists()
+
+
+def test_a_review_file_is_read_and_applied_once_per_document(monkeypatch):
+    """The curated layer and the mention_reviews table come from one application of the review file (issue 18:
+    it was parsed with line marks and applied twice on the per-document path)."""
+    from conftest import CORPUS
+    from irbc.annotators import curated
+    from irbc.run.context import make_context
+    from irbc.stages.annotate import annotate_document
+    from irbc.stages.document import process_document
+    from irbc.stages.read import load_corpus_config, read_raw
+
+    cfg = load_corpus_config(CORPUS)
+    ctx = make_context(cfg, {}, "full")
+    s = next(
+        s for s in cfg.sources if (CORPUS / "annotations" / "mentions" / f"{s['doc_id']}.yaml").is_file()
+    )
+    raw, sha = read_raw(CORPUS / "raw" / s["source_file"])
+    res = process_document(s, raw, cfg.rules, cfg.profile(s["site"]), sha)
+    loads, applies = [], []
+    real_load, real_apply = curated.load_config_file, curated.apply_review
+    monkeypatch.setattr(curated, "load_config_file", lambda *a, **k: loads.append(a[0]) or real_load(*a, **k))
+    monkeypatch.setattr(curated, "apply_review", lambda *a, **k: applies.append(a[0]) or real_apply(*a, **k))
+    ann = annotate_document(ctx.annotators, res)
+    assert len(loads) == 1 and applies == [s["doc_id"]]
+    curated_rows = [m for m in ann.rows["concept_mentions"] if m["annotator"] == "curated_v1"]
+    decisions = ann.rows["mention_reviews"]
+    assert curated_rows and len(decisions) >= len(curated_rows)  # both tables were filled from the one review

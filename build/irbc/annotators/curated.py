@@ -5,6 +5,7 @@ missed. Every decision is kept (``Review.log``) for the ``mention_reviews`` tabl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from irbc.annotators.anchoring import Units, anchor, mention_row, unit_at
@@ -134,17 +135,8 @@ def apply_review(
     return r
 
 
-def curated_mentions(
-    doc_id: str,
-    text: str,
-    units: Units,
-    auto: list[dict[str, Any]],
-    review: dict[str, Any],
-    file: str,
-    codebook: Codebook,
-) -> list[dict[str, Any]]:
-    """The curated_v1 rows of a review file (see ``apply_review``), in text order."""
-    r = apply_review(doc_id, text, units, auto, review, file, codebook)
+def curated_mentions(r: Review, doc_id: str, text: str, units: Units) -> list[dict[str, Any]]:
+    """The curated_v1 rows of an applied review file (see ``apply_review``), in text order."""
     out = []
     for (s, e), cid in sorted(r.rows.items()):
         u = unit_at(units, s, e)
@@ -228,10 +220,20 @@ class CuratedMentions(Annotator):
         path = self.file_for(doc.doc_id)
         if not path.is_file():
             return None
-        review = load_config_file(path, "mention_review", keep_lines=True)
-        auto = earlier[f"concept_mentions/{LEXICON}"]
-        rows = curated_mentions(doc.doc_id, doc.text, doc.units, auto, review, str(path), self.env.codebook)
+        r = reviewed(doc, path, earlier[f"concept_mentions/{LEXICON}"], self.env.codebook)
+        rows = curated_mentions(r, doc.doc_id, doc.text, doc.units)
         return Annotation(rows, {review_input(doc.doc_id): sha256_file(path)})
+
+
+def reviewed(doc: DocInput, path: Path, auto: list[dict[str, Any]], codebook: Codebook) -> Review:
+    """A document's review file loaded and applied to its lexicon mentions, once per document: the curated
+    layer and the ``mention_reviews`` table both read it."""
+
+    def make() -> Review:
+        review = load_config_file(path, "mention_review", keep_lines=True)
+        return apply_review(doc.doc_id, doc.text, doc.units, auto, review, str(path), codebook)
+
+    return doc.once(("mention_review", str(path)), make)  # type: ignore[no-any-return]
 
 
 def review_input(doc_id: str) -> str:

@@ -10,6 +10,7 @@ set to its name, and the SHA-256 of every input file it read (recorded in the bu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,11 +31,20 @@ class AnnotatorEnv:
 
 @dataclass(frozen=True)
 class DocInput:
-    """One document as annotators see it: its id, clean text, and paragraphs and notes in text order."""
+    """One document as annotators see it: its id, clean text, and paragraphs and notes in text order.
+    ``memo`` is this document's scratch space: work two annotators derive from the same input (a review file
+    both the curated layer and its provenance table read) is done once, by ``DocInput.once``."""
 
     doc_id: str
     text: str
     units: Units
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()`` the first time ``key`` is asked for on this document, the same object after."""
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]
 
 
 @dataclass

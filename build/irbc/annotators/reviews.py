@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from irbc.annotators.anchoring import unit_at
-from irbc.annotators.curated import CURATED, Decision, apply_review, review_input
+from irbc.annotators.curated import CURATED, Decision, review_input, reviewed
 from irbc.annotators.lexicon import LEXICON
 from irbc.annotators.registry import Annotation, Annotator, DocInput, register
-from irbc.core.io import load_config_file, sha256_file
+from irbc.core.io import sha256_file
 
 
 def review_row(doc: DocInput, d: Decision) -> dict[str, Any]:
@@ -54,9 +54,7 @@ class MentionReviews(Annotator):
         path = self.file_for(doc.doc_id)
         if not path.is_file():
             return None
-        review = load_config_file(path, "mention_review", keep_lines=True)
-        auto = earlier[f"concept_mentions/{LEXICON}"]
-        r = apply_review(doc.doc_id, doc.text, doc.units, auto, review, str(path), self.env.codebook)
+        r = reviewed(doc, path, earlier[f"concept_mentions/{LEXICON}"], self.env.codebook)
         rows = sorted(
             (review_row(doc, d) for d in r.log), key=lambda x: (x["start"], x["end"], x["review_id"])
         )

@@ -16,7 +16,14 @@ from typing import Any
 import yaml
 
 from irbc.annotators.anchoring import unit_at
-from irbc.annotators.curated import CURATED, curated_mentions, locate, quote_for, review_template
+from irbc.annotators.curated import (
+    CURATED,
+    apply_review,
+    curated_mentions,
+    locate,
+    quote_for,
+    review_template,
+)
 from irbc.core.errors import InputError, InputErrors
 from irbc.core.io import load_config_file, sha256_file
 from irbc.core.yamlio import LINE_KEY
@@ -93,7 +100,8 @@ def check_evidence(doc: ImportedDoc, cd: CorpusDoc) -> None:
 
 
 def _current(cd: CorpusDoc, review: dict[str, Any], codebook: Any) -> Spans:
-    rows = curated_mentions(cd.doc_id, cd.text, cd.units, cd.auto, review, str(cd.review_file), codebook)
+    r = apply_review(cd.doc_id, cd.text, cd.units, cd.auto, review, str(cd.review_file), codebook)
+    rows = curated_mentions(r, cd.doc_id, cd.text, cd.units)
     return {(r["start"], r["end"]): r["concept_id"] for r in rows}
 
 

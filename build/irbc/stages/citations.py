@@ -42,10 +42,15 @@ def _sentence_end(text: str, i: int) -> re.Match[str] | None:
     return m
 
 
+_MARKS = re.compile(r"[‘’()“”;.]")
+_LEAD_IN_AFTER = re.compile(r"\S+\s+(?:Also|See|On|For)\b")
+
+
 def _segments(text: str) -> list[tuple[int, int]]:
     """Spans of the parts of a note between ";" and sentence breaks outside parentheses and “quotations”."""
     cuts, depth, quote = [0], 0, False
-    for i, ch in enumerate(text):
+    for mark in _MARKS.finditer(text):  # every other character changes nothing below
+        i, ch = mark.start(), mark.group()
         if ch == "‘" and (i == 0 or not text[i - 1].isalpha()):
             quote = True
         elif ch == "’" and quote and (i + 1 == len(text) or not text[i + 1].isalpha()):
@@ -65,11 +70,7 @@ def _segments(text: str) -> list[tuple[int, int]]:
         elif ch == ";" and NEXT_CITATION.match(text, i):
             cuts += [i, i + 1]
             depth = 0
-        elif (
-            ch == "."
-            and (m := _sentence_end(text, i))
-            and (depth == 0 or re.match(r"\S+\s+(?:Also|See|On|For)\b", text[i:]))
-        ):
+        elif ch == "." and (m := _sentence_end(text, i)) and (depth == 0 or _LEAD_IN_AFTER.match(text, i)):
             cuts += [i + 1, m.end()]
             depth = 0
     cuts.append(len(text))

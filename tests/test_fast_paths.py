@@ -1,0 +1,33 @@
+"""Issue 18: the faster ways of finding the cleaner's block and list-line separators give the matches of the
+patterns that define them (``BLOCK_SEP``, ``LIST_LINE``), on the raw texts and on generated ones."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import CORPUS
+from irbc.stages.clean import _BLOCK_SEP_CORE, _LIST_LINE_CORE, BLOCK_SEP, LIST_LINE, _ws_runs
+
+PAIRS = [(BLOCK_SEP, _BLOCK_SEP_CORE), (LIST_LINE, _LIST_LINE_CORE)]
+
+
+def _both(text: str, pos: int, end: int) -> None:
+    for definition, core in PAIRS:
+        assert _ws_runs(core, text, pos, end) == [m.span() for m in definition.finditer(text, pos, end)]
+
+
+def test_the_raw_texts() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((CORPUS / "raw").iterdir())]
+    assert len(texts) == 5
+    for t in texts:
+        _both(t, 0, len(t))
+    assert sum(1 for t in texts for _ in BLOCK_SEP.finditer(t)) > 300  # the comparison has matches to compare
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab •·\n\t\r\u00a0\u2003")), max_size=80), st.data())
+def test_generated_texts(text: str, data: st.DataObject) -> None:
+    pos = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(pos, len(text)))
+    _both(text, pos, end)
