@@ -53,7 +53,7 @@ def _ws_runs(core: re.Pattern[str], text: str, pos: int, end: int) -> list[tuple
     r"""The spans ``re.compile(r"\s*" + core.pattern).finditer(text, pos, end)`` would give: each match of
     ``core`` (which starts with a newline) widened back over the whitespace before it, never before the end of
     the previous match."""
-    out = []
+    out: list[tuple[int, int]] = []
     while True:
         m = core.search(text, pos, end)
         if m is None:

@@ -21,8 +21,8 @@ One step of spaCy's tokenizer looks across chunks: after tokenizing, it matches 
 ``:P``, the declared abbreviations ...) once more over the token sequence, and a match across one space (``:``
 ending one chunk, ``P`` starting the next) is kept in place of an overlapping one inside a chunk, so that
 ``": p.Ux"`` keeps ``p`` and ``.`` apart where ``"p.Ux"`` alone makes ``p.`` one token. A text that holds a
-special case with a space at one of its token boundaries (found with one Aho–Corasick pass) is therefore split
-by spaCy's own pipeline (about 7 % of the units of these texts). ``tests/test_sentences_fast.py`` checks that
+special case with a space at one of its token boundaries (found with one Aho–Corasick pass) is therefore
+tokenized whole by spaCy (about 7 % of the units of these texts), and the sentencizer's rule read off its tokens. ``tests/test_sentences_fast.py`` checks that
 both give the same spans on every unit of the corpus and on generated texts."""
 
 from __future__ import annotations
@@ -98,8 +98,8 @@ class FastSentences:
         self.chunk_end = re.compile(r"\s|\Z")
         self.non_space = re.compile(r"\S")
         self.kinds: dict[str, tuple[tuple[int, int], ...]] = {}
+        self.final_orths = frozenset(nlp.vocab.strings.add(c) for c in self.final)
         self.across = _across_spaces(nlp)
-        self.reference = SpacySentences(abbreviations)
 
     def _kinds(self, chunk: str) -> tuple[tuple[int, int], ...]:
         """(offset, kind) of each token of a whitespace-free chunk, as spaCy's tokenizer makes them."""
@@ -153,8 +153,22 @@ class FastSentences:
         if not text:
             return []
         for _ in self.across.iter(text):
-            return self.reference(text)  # a special case across a space: spaCy's tokenizer decides
+            return _trimmed(text, self.token_starts(text))  # a special case across a space
         return _trimmed(text, self.starts(text))
+
+    def token_starts(self, text: str) -> list[int]:
+        """``starts`` from spaCy's tokenization of the whole text (the sentencizer's rule over its tokens, read
+        as arrays rather than as Token objects)."""
+        from spacy.attrs import IDX, IS_PUNCT, ORTH
+
+        bounds, seen, final = [0], False, self.final_orths
+        for idx, punct, orth in self.tokenizer(text).to_array([IDX, IS_PUNCT, ORTH]).tolist():
+            if orth in final:
+                seen = True
+            elif seen and not punct:
+                bounds.append(idx)
+                seen = False
+        return bounds
 
 
 def _across_spaces(nlp: Any) -> Any:
