@@ -12,11 +12,12 @@ the one case where a mention element is reopened."""
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
+
+from irbc.release.explorer_page import esc_str, esc_text
 
 # which item opens first when two start at the same offset and end at the same offset (outermost first)
 RANK = {"ev": 0, "m": 1, "co": 2}
@@ -35,7 +36,10 @@ class Item:
     once: tuple[str, ...] = ("id",)  # attributes written on the first piece only
 
     def open_tag(self, first: bool) -> str:
-        attrs = " ".join(f'{k}="{html.escape(v)}"' for k, v in self.attrs if first or k not in self.once)
+        if first:
+            attrs = " ".join([f'{k}="{esc_str(v)}"' for k, v in self.attrs])
+        else:
+            attrs = " ".join([f'{k}="{esc_str(v)}"' for k, v in self.attrs if k not in self.once])
         return f"<{self.tag} {attrs}>"
 
     def close_tag(self) -> str:
@@ -52,8 +56,10 @@ def render_span(text: str, start: int, end: int, items: Iterable[Item], markers:
     todo = sorted(
         _split_evidence([i for i in items if i.start < end and i.end > start and i.start < i.end]), key=_order
     )
-    cuts = {start, end, *(i.start for i in todo), *(i.end for i in todo)}
-    cuts |= {p for p in markers if start <= p <= end}
+    inside = [p for p in markers if start <= p <= end]
+    if not todo and not inside:  # plain text (most blocks of the corpus)
+        return esc_text(text[start:end])
+    cuts = {start, end, *(i.start for i in todo), *(i.end for i in todo), *inside}
     starts: dict[int, list[Item]] = defaultdict(list)
     for i in todo:
         starts[max(i.start, start)].append(i)
@@ -62,7 +68,7 @@ def render_span(text: str, start: int, end: int, items: Iterable[Item], markers:
     opened: set[int] = set()
     prev = start
     for pos in sorted(c for c in cuts if start <= c <= end):
-        out.append(html.escape(text[prev:pos], quote=False))
+        out.append(esc_text(text[prev:pos]))
         prev = pos
         _close_at(pos, stack, out, opened)
         out.extend(markers.get(pos, ()))
@@ -96,7 +102,10 @@ def _split_evidence(items: list[Item]) -> list[Item]:
 
 def _close_at(pos: int, stack: list[Item], out: list[str], opened: set[int]) -> None:
     """Close every open item that ends at ``pos``; items above one of them are closed and reopened."""
-    if not any(i.end <= pos for i in stack):
+    for i in stack:
+        if i.end <= pos:
+            break
+    else:
         return
     reopen: list[Item] = []
     while any(i.end <= pos for i in stack):
