@@ -23,7 +23,7 @@ from irbc.release.explorer_page import esc_str, esc_text
 RANK = {"ev": 0, "m": 1, "co": 2}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Item:
     """An element over ``text[start:end]``: its kind (``ev``, ``m`` or ``co``), its opening-tag attributes and,
     for a piece that had to be reopened, the attributes that are dropped (ids must stay unique)."""
@@ -34,8 +34,11 @@ class Item:
     attrs: tuple[tuple[str, str], ...]
     tag: str = "span"
     once: tuple[str, ...] = ("id",)  # attributes written on the first piece only
+    head: str = ""  # the first piece's opening tag, if made already (as ``open_tag`` makes it)
 
     def open_tag(self, first: bool) -> str:
+        if first and self.head:
+            return self.head
         if first:
             attrs = " ".join([f'{k}="{esc_str(v)}"' for k, v in self.attrs])
         else:
@@ -96,7 +99,7 @@ def _split_evidence(items: list[Item]) -> list[Item]:
         edges = [ev.start, *cuts, ev.end]
         for k, (a, b) in enumerate(pairwise(edges)):
             attrs = ev.attrs if k == 0 else tuple((n, v) for n, v in ev.attrs if n not in ev.once)
-            out.append(Item(a, b, ev.kind, attrs, ev.tag, ev.once))
+            out.append(Item(a, b, ev.kind, attrs, ev.tag, ev.once, ev.head if k == 0 else ""))
     return out
 
 
