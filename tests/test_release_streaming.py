@@ -33,9 +33,11 @@ def _shipped(release: Path, names: set[str]) -> dict[str, bytes]:
 
 
 def test_pages_on_two_workers_are_the_bytes_of_one_process(release, tmp_path, monkeypatch):
-    monkeypatch.setattr(explorer_pool, "MIN_PER_SPAN", 1)  # five documents: five spans
+    monkeypatch.setattr(explorer_pool, "MIN_PER_SPAN", 1)  # five documents: four spans on two workers
+    monkeypatch.setattr(explorer_pool, "SPAN_DOCS", 1)
     tables = TableStore(folder=release / "data")
-    assert len(explorer_pool.spans(5, 2)) == 5 and explorer_pool.spans(5, 1) == [(0, 5)]
+    assert explorer_pool.spans(5, 2) == [(0, 1), (1, 2), (2, 4), (4, 5)]
+    assert explorer_pool.spans(5, 1) == [(0, 5)]
     serial = _pages(_result(tables, 1), tmp_path / "one")
     forked = _pages(_result(tables, 2), tmp_path / "two")
     assert serial == forked == _shipped(release, set(serial))

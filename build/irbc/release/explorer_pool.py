@@ -18,7 +18,10 @@ from typing import Any
 from irbc.core.tables import TableStore
 from irbc.release import explorer_rows
 
-SPANS_PER_WORKER = 4  # spans handed to each worker process (so that one slow span does not hold the rest)
+# a span decodes the row groups at its edges again, so spans are long: a worker gets one more span per SPAN_DOCS
+# documents, up to SPANS_PER_WORKER (so that one slow span does not hold the rest)
+SPANS_PER_WORKER = 4
+SPAN_DOCS = 2000
 MIN_PER_SPAN = 32  # fewer documents than this per span are rendered in the driver
 
 
@@ -69,7 +72,8 @@ def _forked(span: tuple[int, int]) -> tuple[list[dict[str, Any]], Path | None]:
 
 def spans(n: int, workers: int) -> list[tuple[int, int]]:
     """Contiguous spans of the n documents: one if a single process renders them, else a few per worker."""
-    k = 1 if workers <= 1 else max(1, min(workers * SPANS_PER_WORKER, n // MIN_PER_SPAN))
+    per = max(1, min(SPANS_PER_WORKER, n // (max(workers, 1) * SPAN_DOCS)))
+    k = 1 if workers <= 1 else max(1, min(workers * per, n // MIN_PER_SPAN))
     cuts = [round(i * n / k) for i in range(k + 1)]
     return [(a, b) for a, b in pairwise(cuts) if a < b]
 
