@@ -244,7 +244,10 @@ def _add_build(sub: Any) -> None:
         help="standoff: withhold the text of documents whose rights do not allow redistribution",
     )
     b.add_argument(
-        "--workers", type=_workers, default=1, help="processes for the per-document stage (default 1)"
+        "--workers",
+        type=_workers,
+        default=1,
+        help="processes for the per-document stage, the explorer's pages and the plots (default 1)",
     )
     b.add_argument(
         "--executor",

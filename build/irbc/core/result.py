@@ -35,3 +35,4 @@ class BuildResult:
     # files shipped as they were read, under docs/ (release path -> bytes): the schemas, guidelines, codebook and
     # the agreement data the DATASHEET reports; rehydrate reads them back from the release
     docs: dict[str, bytes] = field(default_factory=dict, repr=False)
+    workers: int = 1  # processes the release writers may use (the build's --workers; never in the release)

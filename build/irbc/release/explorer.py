@@ -17,22 +17,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from irbc.core.result import BuildResult
+from irbc.release import explorer_rows
 from irbc.release.explorer_doc import doc_page
 from irbc.release.explorer_index import index_page
 from irbc.release.explorer_page import ASSETS, asset, legend
+from irbc.release.explorer_pool import render_pages
 from irbc.release.explorer_standoff import standoff_page
 from irbc.release.exporters import ExportContext, exporter
 from irbc.release.views import CURATED_MENTIONS, CURATED_STANCES
 
 EXPLORER = "explorer"
-PER_DOC = {
-    "sections": "sections",
-    "paragraphs": "paragraphs",
-    "notes": "notes",
-    "mentions": "concept_mentions",
-    "stances": "stances",
-    "removed": "removed",
-}
 META_FIELDS = (
     "doc_id", "authors", "date", "venue", "publisher", "genre", "site", "language", "doi", "url", "keywords",
     "clean_chars", "removed_chars",
@@ -79,7 +73,8 @@ def _concepts(result: BuildResult) -> tuple[dict[str, dict[str, Any]], list[str]
 
 def _context(result: BuildResult) -> dict[str, Any]:
     concepts, facets = _concepts(result)
-    layers = sorted(set(result.tables.read("concept_mentions", ["annotator"])["annotator"].to_pylist()))
+    annotators = result.tables.read("concept_mentions", ["annotator"])["annotator"]
+    layers = sorted(set(pc.unique(annotators).to_pylist()))
     layers.sort(key=lambda x: x != CURATED_MENTIONS.annotator)
     targets = result.tables.read("stance_targets").to_pylist()
     return {
@@ -94,15 +89,14 @@ def _context(result: BuildResult) -> dict[str, Any]:
 
 
 def documents(result: BuildResult) -> Iterator[dict[str, Any]]:
-    """Each document with its rows of every per-document table, in the documents table's order."""
-    groups = {k: DocGroups(result.tables.read(t)) for k, t in PER_DOC.items()}
+    """Each document with its rows of every per-document table, in the documents table's order, from whole
+    tables (explorer_rows reads them a document at a time where their rows are in document order)."""
+    per_doc = explorer_rows.PER_DOC.items()
+    groups = {k: DocGroups(result.tables.read(t, list(cols) if cols else None)) for k, (t, cols) in per_doc}
     for row in result.tables.read("documents").to_pylist():
         doc: dict[str, Any] = {k: g.rows(row["doc_id"]) for k, g in groups.items()}
-        # the curated stances: the blind second pass (author labels only) is for agreement, not for reading
-        doc["stances"] = [s for s in doc["stances"] if s["annotator"] == CURATED_STANCES.annotator]
         doc["row"] = row
-        doc["default_layer"] = CURATED_MENTIONS.annotator
-        yield doc
+        yield prepare(doc)
 
 
 def summary(doc: dict[str, Any]) -> dict[str, Any]:
@@ -139,6 +133,31 @@ def _js(name: str, value: Any) -> bytes:
     return f"window.{name} = {_json(value)};\n".encode()
 
 
+def prepare(doc: dict[str, Any]) -> dict[str, Any]:
+    """A document's rows of every table -> the document its page shows."""
+    # the curated stances: the blind second pass (author labels only) is for agreement, not for reading
+    doc["stances"] = [s for s in doc["stances"] if s["annotator"] == CURATED_STANCES.annotator]
+    doc["default_layer"] = CURATED_MENTIONS.annotator
+    return doc
+
+
+def render(doc: dict[str, Any], c: dict[str, Any]) -> str:
+    return (standoff_page if doc["row"]["text"] is None else doc_page)(doc, c)
+
+
+def _write_whole(out: Path, result: BuildResult, c: dict[str, Any], search: Any) -> list[dict[str, Any]]:
+    """Every page from whole tables grouped by document: for tables whose rows are not in document order."""
+    docs = []
+    sep = ""
+    for doc in documents(result):
+        (out / f"{doc['row']['doc_id']}.html").write_text(render(doc, c), encoding="utf-8")
+        docs.append(summary(doc))
+        for pid, text in docs[-1].pop("search"):
+            search.write(sep + _json([doc["row"]["doc_id"], pid, text]))
+            sep = ","
+    return docs
+
+
 @exporter(
     "explorer_pages_v1",
     f"{EXPLORER}/",
@@ -151,17 +170,16 @@ def write_pages(release: Path, ctx: ExportContext) -> None:
     for name in ASSETS:
         (out / name).write_bytes(asset(name))
     c = _context(ctx.result)
-    docs = []
+    tables = ctx.result.tables
+    p = explorer_rows.plan(tables)
     with (out / "search.js").open("w", encoding="utf-8") as search:  # streamed: one document at a time
         search.write("window.IRBC_SEARCH = [")
-        sep = ""
-        for doc in documents(ctx.result):
-            render = standoff_page if doc["row"]["text"] is None else doc_page
-            (out / f"{doc['row']['doc_id']}.html").write_text(render(doc, c), encoding="utf-8")
-            docs.append(summary(doc))
-            for pid, text in docs[-1].pop("search"):
-                search.write(sep + _json([doc["row"]["doc_id"], pid, text]))
-                sep = ","
+        if p is None:
+            docs = _write_whole(out, ctx.result, c, search)
+        else:
+            job = {"out": out, "tables": tables, "plan": p, "context": c}
+            job.update(prepare=prepare, render=render, summary=summary)
+            docs = render_pages(job, search, ctx.result.workers)
         search.write("];\n")
     (out / "codebook.js").write_bytes(_js("IRBC_CODEBOOK", c["concepts"]))
     ctx.result.derived[EXPLORER] = (docs, c)  # for the index: metadata and counts only

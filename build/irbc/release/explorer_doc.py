@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from irbc.release.explorer_markup import Item, render_span, visible
-from irbc.release.explorer_page import esc, page
+from irbc.release.explorer_page import esc, esc_str, page
 
 Rows = list[dict[str, Any]]
 
@@ -23,20 +23,26 @@ def heading_tag(level: int) -> str:
 
 def _mention_items(doc: dict[str, Any], concepts: dict[str, dict[str, Any]]) -> list[Item]:
     items = []
+    tails: dict[tuple[str, str], tuple[tuple[tuple[str, str], ...], str]] = {}  # by concept and layer
     for m in doc["mentions"]:
-        c = concepts.get(m["concept_id"], {})
         active = m["annotator"] == doc["default_layer"]
-        attrs = (
-            ("class", "m on" if active else "m"),
-            ("data-mention-id", m["mention_id"]),
-            ("data-concept-id", m["concept_id"]),
-            ("data-layer", m["annotator"]),
-            ("data-facet", c.get("facet", "")),
-            ("data-fx", str(c.get("fx", 0))),
-            ("tabindex", "0" if active else "-1"),
-            ("aria-describedby", "tip"),
-        )
-        items.append(Item(m["start"], m["end"], "m", attrs))
+        key = (m["concept_id"], m["annotator"])
+        if key not in tails:  # the attributes after the id, and how they are written
+            c = concepts.get(m["concept_id"], {})
+            rest: tuple[tuple[str, str], ...] = (
+                ("data-concept-id", m["concept_id"]),
+                ("data-layer", m["annotator"]),
+                ("data-facet", c.get("facet", "")),
+                ("data-fx", str(c.get("fx", 0))),
+                ("tabindex", "0" if active else "-1"),
+                ("aria-describedby", "tip"),
+            )
+            tails[key] = rest, "".join(f' {k}="{esc_str(v)}"' for k, v in rest) + ">"
+        rest, tail = tails[key]
+        cls = "m on" if active else "m"
+        head = f'<span class="{cls}" data-mention-id="{esc_str(m["mention_id"])}"{tail}'
+        attrs = (("class", cls), ("data-mention-id", m["mention_id"]), *rest)
+        items.append(Item(m["start"], m["end"], "m", attrs, head=head))
     return items
 
 

@@ -12,17 +12,18 @@ the one case where a mention element is reopened."""
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
+from irbc.release.explorer_page import esc_str, esc_text
+
 # which item opens first when two start at the same offset and end at the same offset (outermost first)
 RANK = {"ev": 0, "m": 1, "co": 2}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Item:
     """An element over ``text[start:end]``: its kind (``ev``, ``m`` or ``co``), its opening-tag attributes and,
     for a piece that had to be reopened, the attributes that are dropped (ids must stay unique)."""
@@ -33,9 +34,15 @@ class Item:
     attrs: tuple[tuple[str, str], ...]
     tag: str = "span"
     once: tuple[str, ...] = ("id",)  # attributes written on the first piece only
+    head: str = ""  # the first piece's opening tag, if made already (as ``open_tag`` makes it)
 
     def open_tag(self, first: bool) -> str:
-        attrs = " ".join(f'{k}="{html.escape(v)}"' for k, v in self.attrs if first or k not in self.once)
+        if first and self.head:
+            return self.head
+        if first:
+            attrs = " ".join([f'{k}="{esc_str(v)}"' for k, v in self.attrs])
+        else:
+            attrs = " ".join([f'{k}="{esc_str(v)}"' for k, v in self.attrs if k not in self.once])
         return f"<{self.tag} {attrs}>"
 
     def close_tag(self) -> str:
@@ -52,8 +59,10 @@ def render_span(text: str, start: int, end: int, items: Iterable[Item], markers:
     todo = sorted(
         _split_evidence([i for i in items if i.start < end and i.end > start and i.start < i.end]), key=_order
     )
-    cuts = {start, end, *(i.start for i in todo), *(i.end for i in todo)}
-    cuts |= {p for p in markers if start <= p <= end}
+    inside = [p for p in markers if start <= p <= end]
+    if not todo and not inside:  # plain text (most blocks of the corpus)
+        return esc_text(text[start:end])
+    cuts = {start, end, *(i.start for i in todo), *(i.end for i in todo), *inside}
     starts: dict[int, list[Item]] = defaultdict(list)
     for i in todo:
         starts[max(i.start, start)].append(i)
@@ -62,7 +71,7 @@ def render_span(text: str, start: int, end: int, items: Iterable[Item], markers:
     opened: set[int] = set()
     prev = start
     for pos in sorted(c for c in cuts if start <= c <= end):
-        out.append(html.escape(text[prev:pos], quote=False))
+        out.append(esc_text(text[prev:pos]))
         prev = pos
         _close_at(pos, stack, out, opened)
         out.extend(markers.get(pos, ()))
@@ -90,13 +99,16 @@ def _split_evidence(items: list[Item]) -> list[Item]:
         edges = [ev.start, *cuts, ev.end]
         for k, (a, b) in enumerate(pairwise(edges)):
             attrs = ev.attrs if k == 0 else tuple((n, v) for n, v in ev.attrs if n not in ev.once)
-            out.append(Item(a, b, ev.kind, attrs, ev.tag, ev.once))
+            out.append(Item(a, b, ev.kind, attrs, ev.tag, ev.once, ev.head if k == 0 else ""))
     return out
 
 
 def _close_at(pos: int, stack: list[Item], out: list[str], opened: set[int]) -> None:
     """Close every open item that ends at ``pos``; items above one of them are closed and reopened."""
-    if not any(i.end <= pos for i in stack):
+    for i in stack:
+        if i.end <= pos:
+            break
+    else:
         return
     reopen: list[Item] = []
     while any(i.end <= pos for i in stack):

@@ -13,7 +13,21 @@ DATA_SCRIPTS = ("codebook.js", "search.js")  # written by the exporter beside th
 
 
 def esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    return esc_str("" if value is None else str(value))
+
+
+def esc_str(s: str) -> str:
+    """``html.escape(s, quote=True)``, without its five replacements where there is nothing to replace."""
+    if "&" in s or "<" in s or ">" in s or '"' in s or "'" in s:
+        return html.escape(s, quote=True)
+    return s
+
+
+def esc_text(s: str) -> str:
+    """``html.escape(s, quote=False)`` (text content), likewise."""
+    if "&" in s or "<" in s or ">" in s:
+        return html.escape(s, quote=False)
+    return s
 
 
 def asset(name: str) -> bytes:

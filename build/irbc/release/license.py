@@ -14,7 +14,7 @@ from irbc.core.result import BuildResult
 from irbc.release.citation import LICENSE_FILE, citation_record
 from irbc.release.exporters import ExportContext, exporter
 from irbc.release.markdown import TEMPLATES, template
-from irbc.release.rights import BUILD_INPUTS, SOURCES, parse_sources
+from irbc.release.rights import BUILD_INPUTS, SOURCES, result_sources
 from irbc.release.stats import doc_rows
 
 SPDX_URL = "https://spdx.org/licenses/{}.html"
@@ -53,7 +53,7 @@ def licence_entries(desc: dict[str, Any]) -> list[tuple[str | None, str, str, st
 
 def shipped_sources(result: BuildResult) -> dict[str, dict[str, Any]]:
     """The sources manifest entries by doc_id, from the bytes the release ships (build and rehydrate alike)."""
-    return parse_sources(result.build_inputs[SOURCES], f"{BUILD_INPUTS}/{SOURCES}")
+    return result_sources(result)
 
 
 def text_included(result: BuildResult, source: dict[str, Any]) -> bool:

@@ -209,6 +209,7 @@ def render_svg(plot: Plot, result: BuildResult) -> bytes:
     "plots_v1",
     *(f"{RELEASE_DIR}/{p.name}.svg" for p in PLOTS),
     description="plots made from the tables (SVG): concepts by document, author stances, mentions by facet, audit",
+    background=True,  # about two seconds of matplotlib whatever the corpus: drawn while the others write
 )
 def write_plots(release: Path, ctx: ExportContext) -> None:
     out = release / RELEASE_DIR

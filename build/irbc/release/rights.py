@@ -22,6 +22,7 @@ from irbc.core.tables import TableStore, table_path
 BUILD_INPUTS = "build_inputs"  # the corpus configuration files, as shipped in every release
 SOURCES = "sources.yaml"  # the sources manifest, as shipped in build_inputs/
 WITHHOLD = "withhold"
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def withheld_docs(sources: list[dict[str, Any]]) -> set[str]:
@@ -31,8 +32,8 @@ def withheld_docs(sources: list[dict[str, Any]]) -> set[str]:
 
 def parse_sources(data: bytes | str, where: str) -> dict[str, dict[str, Any]]:
     """The sources manifest entries by doc_id."""
-    try:
-        return {s["doc_id"]: s for s in yaml.safe_load(data)["sources"]}
+    try:  # libyaml's parser where available, as the build reads corpus/sources.yaml (irbc.core.yamlio)
+        return {s["doc_id"]: s for s in yaml.load(data, Loader=_LOADER)["sources"]}
     except (yaml.YAMLError, TypeError, KeyError) as exc:
         raise InputError(where, None, f"not a sources manifest: {exc}") from exc
 
@@ -75,10 +76,19 @@ def publishable(
     }
 
 
+def result_sources(result: Any) -> dict[str, dict[str, Any]]:
+    """The sources manifest entries by doc_id, from the bytes the release ships (build and rehydrate alike),
+    parsed once per build result (the card, the LICENSE and the manifest read them)."""
+    if "sources" not in result.derived:
+        result.derived["sources"] = parse_sources(result.build_inputs[SOURCES], f"{BUILD_INPUTS}/{SOURCES}")
+    out: dict[str, dict[str, Any]] = result.derived["sources"]
+    return out
+
+
 def result_publishable(result: Any) -> dict[str, Any]:
     """``publishable`` of a build result (irbc.core.result.BuildResult), computed once and kept."""
     if "publishable" not in result.derived:
-        sources = parse_sources(result.build_inputs[SOURCES], f"{BUILD_INPUTS}/{SOURCES}")
+        sources = result_sources(result)
         doc_ids = result.tables.read("documents", ["doc_id"])["doc_id"].to_pylist()
         result.derived["publishable"] = publishable(sources, doc_ids, documents_with_text(result.tables))
     out: dict[str, Any] = result.derived["publishable"]

@@ -8,6 +8,8 @@ from typing import Any
 from irbc.core.result import BuildResult
 from irbc.core.schema import TABLES, columns, table_fields
 
+PIECE_BYTES = 32 << 20  # tables are read a piece of about this size at a time
+
 
 def counts(tbl: Any, keys: list[str], weight: Any = None) -> Counter[Any]:
     """Row counts (or sums of ``weight``) per value of ``keys``, computed on the Arrow table."""
@@ -26,10 +28,12 @@ def counts(tbl: Any, keys: list[str], weight: Any = None) -> Counter[Any]:
 
 
 def doc_rows(result: BuildResult) -> list[dict[str, Any]]:
-    """The documents table as dicts, without the text column (documentation needs only the metadata)."""
-    rows: list[dict[str, Any]] = result.tables.read(
-        "documents", [c for c in columns("documents") if c != "text"]
-    ).to_pylist()
+    """The documents table as dicts, without the text column (documentation needs only the metadata), read once
+    per build result (the card, the DATASHEET, Croissant and the LICENSE list the documents): do not change them."""
+    if "doc_rows" not in result.derived:
+        cols = [c for c in columns("documents") if c != "text"]
+        result.derived["doc_rows"] = result.tables.read("documents", cols).to_pylist()
+    rows: list[dict[str, Any]] = result.derived["doc_rows"]
     return rows
 
 
@@ -49,37 +53,76 @@ def stats(result: BuildResult) -> dict[str, Any]:
 def _words(result: BuildResult) -> dict[str, Any]:
     t = result.tables
     words: dict[str, Any] = {}
-    for piece in t.slices("documents", 32 << 20):  # the text is read a piece at a time
-        batch = t.read_slice("documents", piece).select(["doc_id", "text"])
+    for piece in t.slices("documents", PIECE_BYTES):  # the text is read a piece at a time
+        batch = t.read_slice("documents", piece, ["doc_id", "text"])
         for d, text in zip(batch["doc_id"].to_pylist(), batch["text"].to_pylist(), strict=True):
             words[d] = len(text.split()) if text is not None else "withheld"
     return words
 
 
-def _stats(result: BuildResult) -> dict[str, Any]:
+def _pieces(t: Any, table: str, cols: list[str]) -> Any:
+    """The table's columns ``cols``, a piece (row groups of about 32 MB) at a time."""
+    for piece in t.slices(table, PIECE_BYTES):
+        yield t.read_slice(table, piece, cols)
+
+
+def _removed_counts(t: Any) -> dict[str, Counter[Any]]:
+    """Audit spans and raw characters per (action, reason), spans per action: summed over the pieces."""
     import pyarrow.compute as pc
 
+    out: dict[str, Counter[Any]] = {
+        "by_reason": Counter(),
+        "chars_by_reason": Counter(),
+        "actions": Counter(),
+    }
+    for removed in _pieces(t, "removed", ["action", "reason", "raw_start", "raw_end"]):
+        chars = pc.subtract(removed["raw_end"], removed["raw_start"])
+        out["by_reason"].update(counts(removed, ["action", "reason"]))
+        out["chars_by_reason"].update(counts(removed, ["action", "reason"], chars))
+        out["actions"].update(counts(removed, ["action"]))
+    return out
+
+
+def _mention_counts(t: Any) -> tuple[Counter[Any], Counter[Any]]:
+    """Mentions per annotator, curated_v1 mentions per concept: summed over the pieces."""
+    import pyarrow.compute as pc
+
+    by_annotator: Counter[Any] = Counter()
+    curated: Counter[Any] = Counter()
+    for mentions in _pieces(t, "concept_mentions", ["annotator", "concept_id"]):
+        by_annotator.update(counts(mentions, ["annotator"]))
+        curated.update(counts(mentions.filter(pc.equal(mentions["annotator"], "curated_v1")), ["concept_id"]))
+    return by_annotator, curated
+
+
+def _layer_rows(t: Any, mentions_by_annotator: Counter[Any]) -> dict[tuple[str, str], int]:
+    """Rows per annotator layer of every table that has an annotator column."""
+    out: dict[tuple[str, str], int] = {}
+    for tbl in TABLES:
+        if "annotator" not in columns(tbl):
+            continue
+        if tbl == "concept_mentions":  # counted with the mentions
+            n = mentions_by_annotator
+        else:
+            n = Counter()
+            for piece in _pieces(t, tbl, ["annotator"]):
+                n.update(counts(piece, ["annotator"]))
+        out.update(((tbl, a), v) for a, v in n.items())
+    return out
+
+
+def _stats(result: BuildResult) -> dict[str, Any]:
+    """The figures, from the tables' columns a piece at a time (never a whole table)."""
     t = result.tables
-    removed = t.read("removed", ["action", "reason", "raw_start", "raw_end"])
-    mentions = t.read("concept_mentions", ["annotator", "concept_id"])
-    curated = mentions.filter(pc.equal(mentions["annotator"], "curated_v1"))
+    by_annotator, curated = _mention_counts(t)
     return {
         "n_docs": t.num_rows("documents"),
         "words": _words(result),
         "rows": {k: t.num_rows(k) for k in TABLES},
-        "by_reason": counts(removed, ["action", "reason"]),
-        "chars_by_reason": counts(
-            removed, ["action", "reason"], pc.subtract(removed["raw_end"], removed["raw_start"])
-        ),
-        "actions": counts(removed, ["action"]),
-        "mentions_by_annotator": counts(mentions, ["annotator"]),
-        "layer_rows": {  # rows per annotator layer of every table that has an annotator column
-            (tbl, a): n
-            for tbl in TABLES
-            if "annotator" in columns(tbl)
-            for a, n in counts(t.read(tbl, ["annotator"]), ["annotator"]).items()
-        },
-        "curated_by_concept": counts(curated, ["concept_id"]),
+        **_removed_counts(t),
+        "mentions_by_annotator": by_annotator,
+        "layer_rows": _layer_rows(t, by_annotator),
+        "curated_by_concept": curated,
         "stance_labels": counts(_curated_stances(t), ["attribution", "stance"]),
         "diagnostics": Counter(d["code"] for d in result.diagnostics),
     }

@@ -303,6 +303,7 @@ def collect(
         "; ".join(c.ran_on),
         warnings=plan.cfg.profile_warnings(),
         docs=shipped_docs(plan.cfg.root, with_agreement="agreement" in summary),
+        workers=opts.workers,
     )
 
 
