@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -48,8 +49,13 @@ def field_table(table: str) -> list[tuple[str, str, str, bool]]:
     return rows
 
 
-def to_arrow(rows: list[dict[str, Any]], table: str) -> pa.Table:
+def to_arrow(
+    rows: list[dict[str, Any]], table: str, columns: Mapping[str, Sequence[Any]] | None = None
+) -> pa.Table:
     """Record dicts -> an Arrow table with the schema-derived Arrow schema (no inference); column by column,
-    which is several times faster than ``Table.from_pylist`` for long text columns."""
+    which is several times faster than ``Table.from_pylist`` for long text columns. ``columns``: the rows'
+    values already cut into columns (every column of the schema), built straight into Arrow arrays."""
     schema = arrow_schema(table)
-    return pa.Table.from_pydict({c: [r.get(c) for r in rows] for c in schema.names}, schema=schema)
+    if columns is None:
+        columns = {c: [r.get(c) for r in rows] for c in schema.names}
+    return pa.Table.from_arrays([pa.array(columns[f.name], type=f.type) for f in schema], schema=schema)

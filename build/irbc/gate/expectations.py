@@ -3,7 +3,7 @@ run in pieces read from the table store, on forked processes for large releases.
 
 from __future__ import annotations
 
-import itertools
+import contextlib
 import json
 import logging
 import os
@@ -53,7 +53,27 @@ def _gx_frame(docs: Any, t: str, tbl: Any) -> Any:
 
 
 _GX_STATE: Any = None  # (tables, specs, document lengths) shared with forked worker processes
-_ASSET_IDS = itertools.count()  # asset names stay unique when a process validates more than once
+
+
+def _lazy_module(name: str) -> None:
+    """Register module ``name`` to load on its first attribute access (``importlib.util.LazyLoader``).
+    great-expectations imports ``scipy.stats`` (about 1.2 s) at start-up only for distribution expectations
+    that no suite here uses; if one ever does, the module loads then, unchanged."""
+    import importlib.util
+    import sys
+
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)
 
 
 @cache
@@ -61,6 +81,7 @@ def _gx_source() -> Any:
     """One ephemeral great-expectations context and pandas source per process, progress bars off."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    _lazy_module("scipy.stats")
     import great_expectations as gx
     from great_expectations.execution_engine import pandas_execution_engine
 
@@ -120,16 +141,21 @@ def _suite_specs(t: str, tables: TableStore, regexes: list[str]) -> list[tuple[s
     return specs
 
 
+@cache
+def _gx_batches() -> Any:
+    """One dataframe asset and batch definition per process, given each frame in turn (registering an asset
+    per suite saved the context's configuration every time)."""
+    return _gx_source().add_dataframe_asset("irbc").add_batch_definition_whole_dataframe("irbc")
+
+
 def _validate_frame(t: str, frame: Any, specs: list[tuple[str, dict[str, Any]]]) -> list[Check]:
     import great_expectations as gx
 
-    source = _gx_source()  # the context must exist before a suite is made
+    _gx_source()  # the context must exist before a suite is made
     suite = gx.ExpectationSuite(name=t)
     for etype, kw in specs:
         suite.add_expectation(getattr(gx.expectations, _camel(etype))(**kw))
-    name = f"{t}-{next(_ASSET_IDS)}"
-    asset = source.add_dataframe_asset(name)
-    batch = asset.add_batch_definition_whole_dataframe(name).get_batch(batch_parameters={"dataframe": frame})
+    batch = _gx_batches().get_batch(batch_parameters={"dataframe": frame})
     res = batch.validate(suite, result_format="SUMMARY")
     out = []
     for r in res.results:
@@ -190,8 +216,9 @@ def _run_task(task: tuple[str, Any]) -> list[Check]:
     t, piece = task
     if piece == "key":
         return _unique_key(tables, t, [s for s in specs[t] if s[0] == UNIQUE])
-    rowwise = [s for s in specs[t] if s[0] != UNIQUE]
-    return _validate_frame(t, _gx_frame(docs, t, tables.read_slice(t, piece)), rowwise)
+    whole = isinstance(piece, tuple) and piece[0] == "whole"
+    rowwise = specs[t] if whole else [s for s in specs[t] if s[0] != UNIQUE]
+    return _validate_frame(t, _gx_frame(docs, t, tables.read_slice(t, piece[1] if whole else piece)), rowwise)
 
 
 def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> list[Check]:
@@ -203,8 +230,12 @@ def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> l
     specs = {t: _suite_specs(t, tables, regexes) for t in TABLES}
     tasks: list[tuple[str, Any]] = []
     for t in TABLES:
+        pieces = tables.slices(t, GX_SLICE_BYTES)
+        if len(pieces) == 1:  # a table read in one piece: its whole suite in one validation (the same checks)
+            tasks.append((t, ("whole", pieces[0])))
+            continue
         tasks.append((t, "key"))
-        tasks += [(t, piece) for piece in tables.slices(t, GX_SLICE_BYTES)]
+        tasks += [(t, piece) for piece in pieces]
     _GX_STATE = (tables, specs, tables.read("documents", ["doc_id", "clean_chars"]))
     try:
         import multiprocessing as mp
@@ -224,5 +255,57 @@ def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> l
     out: list[Check] = []
     for t in TABLES:  # per table: uniqueness first, then the pieces merged, in suite order
         mine = [r for (tt, _), r in zip(tasks, results, strict=True) if tt == t]
-        out += mine[0] + merge_checks(mine[1:])
+        out += mine[0] + merge_checks(mine[1:]) if len(mine) > 1 else mine[0]
     return out
+
+
+class GateProcess:
+    """great-expectations imported and set up in a process forked at build start, so its start-up (about 2 s)
+    overlaps the document work of a single-process build; ``gx_checks`` then runs there on the tables the
+    build wrote (read from their folder) and the checks come back. Without fork, everything runs here."""
+
+    def __init__(self) -> None:
+        import multiprocessing as mp
+
+        self._conn: Any = None
+        if "fork" in mp.get_all_start_methods():
+            ctx = mp.get_context("fork")
+            self._conn, child = ctx.Pipe()
+            self._proc = ctx.Process(target=_serve, args=(child,), daemon=False)
+            self._proc.start()
+            child.close()
+
+    def gx_checks(self, tables: TableStore, probes: dict[str, str], workers: int = 1) -> list[Check]:
+        if self._conn is None or tables.folder is None:
+            return gx_checks(tables, probes, workers)
+        try:
+            self._conn.send((tables.folder, probes, workers))
+            ok, got = self._conn.recv()
+        except (EOFError, OSError):  # the process has gone (killed, or asked twice): run the suites here
+            self.close()
+            return gx_checks(tables, probes, workers)
+        if not ok:
+            raise got
+        checks: list[Check] = got
+        return checks
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(OSError):  # the process may have gone
+                self._conn.send(None)
+            self._conn.close()
+            self._proc.join()
+            self._conn = None
+
+
+def _serve(conn: Any) -> None:
+    """The forked gate process: set great-expectations up, then run the one request it is sent."""
+    prepare_gate()
+    msg = conn.recv()
+    if msg is None:
+        return
+    folder, probes, workers = msg
+    try:
+        conn.send((True, gx_checks(TableStore(folder=folder), probes, workers)))
+    except Exception as exc:
+        conn.send((False, exc))

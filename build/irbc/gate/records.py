@@ -13,6 +13,7 @@ import irbc.gate.sentences  # noqa: F401  (these two imports register the senten
 from irbc.core.schema import DOC_TABLES, TABLES, load_schema, validator
 from irbc.core.tables import RowStream, TableStore
 from irbc.gate import layer_checks  # noqa: F401  (registers the annotation-layer integrity checks)
+from irbc.gate.columns import columnar_valid
 from irbc.gate.integrity import integrity_checks
 from irbc.gate.report import MAX_EXAMPLES, Check, guarded, merge_checks
 
@@ -26,10 +27,15 @@ def fast_validator(table: str) -> Any:
     return fastjsonschema.compile(load_schema(table))
 
 
-def jsonschema_checks(tables: dict[str, list[dict[str, Any]]], only: tuple[str, ...] = TABLES) -> list[Check]:
-    """Every record of every table (of ``only``) against its schema. Rows go through the compiled fast
-    validator; a row it rejects is re-validated with the reference ``jsonschema`` to report every error with its
-    JSON pointer."""
+def jsonschema_checks(
+    tables: dict[str, list[dict[str, Any]]],
+    only: tuple[str, ...] = TABLES,
+    columns: dict[str, dict[str, tuple[Any, ...]] | None] | None = None,
+) -> list[Check]:
+    """Every record of every table (of ``only``) against its schema. A table is first checked column by column
+    (``gate.columns``, ``columns``: its rows as columns if already made); if that does not show every row
+    valid, its rows go through the compiled fast validator, and a row it rejects is re-validated with the
+    reference ``jsonschema`` to report every error with its JSON pointer."""
     import fastjsonschema
 
     out = []
@@ -42,6 +48,9 @@ def jsonschema_checks(tables: dict[str, list[dict[str, Any]]], only: tuple[str, 
         ref = validator(table)
         key = load_schema(table)["x-primary-key"]
         c = Check("every record valid against schema", table, "jsonschema", True, len(rows))
+        if columnar_valid(rows, table, (columns or {}).get(table)):
+            out.append(c)
+            continue
         for i, row in enumerate(rows):
             try:
                 fast(row)
@@ -67,13 +76,14 @@ def record_checks(
     summary: dict[str, Any] | None,
     only: tuple[str, ...] = TABLES,
     timings: dict[str, float] | None = None,
+    columns: dict[str, dict[str, tuple[Any, ...]] | None] | None = None,
 ) -> list[Check]:
-    """The checks that run on record dicts: jsonschema on the tables of ``only``, then integrity (with the
-    guard that turns a crash on malformed records into a failing check). ``timings`` receives seconds per
-    kind of check."""
+    """The checks that run on record dicts: jsonschema on the tables of ``only`` (``columns``: the tables' rows
+    as columns, if already made), then integrity (with the guard that turns a crash on malformed records into
+    a failing check). ``timings`` receives seconds per kind of check."""
     timings = {} if timings is None else timings
     t0 = time.perf_counter()
-    checks = jsonschema_checks(tables, only)
+    checks = jsonschema_checks(tables, only, columns)
     timings["jsonschema"] = time.perf_counter() - t0
     if all(t in tables for t in TABLES):
         t0 = time.perf_counter()

@@ -9,7 +9,8 @@ from __future__ import annotations
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -307,6 +308,15 @@ def collect(
     )
 
 
+@contextmanager
+def _closing(gate: Any) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        if gate is not None:
+            gate.close()
+
+
 def build_release(
     opts: BuildOptions,
     progress: Callable[[str, int, int], None] | None = None,
@@ -316,15 +326,17 @@ def build_release(
     gate reads the very files it releases), write the release files, and rename the folder into place only
     if every check passed. Any failure removes the staging folder and leaves the previous release as it was.
     Returns (result, validation report, release path)."""
-    from irbc.gate.expectations import prepare_gate
+    from irbc.gate.expectations import GateProcess, prepare_gate
     from irbc.gate.release import validate_tables
     from irbc.release.exporters import finalize
     from irbc.release.writer import check_target, staged
 
     check_target(Path(opts.out), {"the corpus folder": Path(opts.corpus)})
-    with staged(Path(opts.out)) as (tmp, out):
-        # with workers, set great-expectations up here while they build the documents, not after them
-        parallel = opts.workers > 1 or opts.executor == "dask"
+    # with workers, set great-expectations up here while they build the documents, not after them; in a
+    # single process, in a process forked now (the gate then runs there)
+    parallel = opts.workers > 1 or opts.executor == "dask"
+    gate = None if parallel else GateProcess()
+    with _closing(gate), staged(Path(opts.out)) as (tmp, out):
         result = collect(opts, progress, sink=tmp / "data", meanwhile=prepare_gate if parallel else None)
         if stage:
             stage("validating")
@@ -336,6 +348,7 @@ def build_release(
             timings=result.timings,
             workers=opts.workers,
             prechecked=result.checks,
+            run_gx=None if gate is None else gate.gx_checks,
         )
         result.timings["validate"] = time.perf_counter() - t0
         if not report.passed:
