@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,10 @@ TASKS_PER_WORKER = 48  # a worker is replaced after this many chunks, so its hea
 def run_local(
     chunks: list[list[Task]], ctx: Any, workers: int, scheduler: str | None, ran_on: list[str]
 ) -> Iterator[ChunkOut]:
+    # Everything loaded so far (the context, spaCy, the codebook automaton) lives for the whole build: moved to the
+    # collector's permanent generation, it is no longer walked by every full collection the records of each
+    # chunk set off (about a quarter of the per-document time), and forked workers inherit it frozen.
+    gc.freeze()
     if workers <= 1 or len(chunks) < 2:
         ran_on.append("this process")
         init_worker(ctx)
