@@ -48,3 +48,54 @@ def test_the_heap_is_frozen_before_the_documents_are_built() -> None:
         assert gc.get_freeze_count() > 0 and ran_on == ["this process"]
     finally:
         gc.unfreeze()
+
+
+def _real_chunk() -> tuple[object, list]:
+    """The context and the tasks of the five real documents, as the driver makes them."""
+    from irbc.run.context import make_context
+    from irbc.stages.read import load_corpus_config
+
+    cfg = load_corpus_config(CORPUS)
+    tasks = [(s, str(CORPUS / "raw" / s["source_file"])) for s in cfg.sources]
+    return make_context(cfg, {}, "full"), tasks
+
+
+def test_a_chunk_is_built_with_few_collections_and_the_thresholds_come_back(monkeypatch) -> None:
+    """Issue 18: with the default thresholds the collector runs ~160 times over the five real documents, 14 of
+    them older-generation collections that walk every row built so far; a chunk raises the thresholds while it
+    runs and puts the caller's back afterwards, also when it fails."""
+    import gc
+
+    import pytest
+
+    from irbc.run import worker
+
+    ctx, tasks = _real_chunk()
+    worker.init_worker(ctx)
+    worker.run_chunk(tasks[:1])  # first-use imports and caches are not what is measured
+    runs = [0, 0, 0]
+
+    def count(phase: str, info: dict) -> None:
+        if phase == "start":
+            runs[info["generation"]] += 1
+
+    before = gc.get_threshold()
+    gc.callbacks.append(count)
+    try:
+        out = worker.run_chunk(tasks)
+    finally:
+        gc.callbacks.remove(count)
+    assert gc.get_threshold() == before
+    assert len(out.docs) == 5 and all(d.error is None for d in out.docs)
+    assert runs[1] == runs[2] == 0 and runs[0] <= 10, runs
+
+    seen = []
+
+    def fail(tasks: list) -> None:
+        seen.append(gc.get_threshold())
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(worker, "_run_chunk", fail)
+    with pytest.raises(RuntimeError):
+        worker.run_chunk(tasks)
+    assert seen == [worker.CHUNK_GC_THRESHOLD] and gc.get_threshold() == before

@@ -3,6 +3,7 @@ Arrow. Errors are returned with the document, never raised, so the driver decide
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +132,12 @@ def build_document(
 
 _WORKER_CTX: Any = None
 
+# While a chunk is built, the collector's youngest generation is collected every 50,000 net allocations (not 700)
+# and the older ones almost never: a chunk makes hundreds of thousands of short-lived rows, and the default
+# thresholds set off collections that walk them again and again (about 1.1 ms of 18 ms per document). Cycles
+# among young objects are still collected; the previous thresholds are back when the chunk is done.
+CHUNK_GC_THRESHOLD = (50_000, 50, 50)
+
 
 def init_worker(ctx: Any) -> None:
     global _WORKER_CTX
@@ -139,6 +146,15 @@ def init_worker(ctx: Any) -> None:
 
 def run_chunk(tasks: list[Task]) -> ChunkOut:
     """Build a chunk of documents into Arrow tables, with their record and integrity checks (in a worker)."""
+    before = gc.get_threshold()
+    gc.set_threshold(*CHUNK_GC_THRESHOLD)
+    try:
+        return _run_chunk(tasks)
+    finally:
+        gc.set_threshold(*before)
+
+
+def _run_chunk(tasks: list[Task]) -> ChunkOut:
     ctx: BuildContext = _WORKER_CTX
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
