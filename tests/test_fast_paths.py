@@ -99,3 +99,32 @@ def test_a_chunk_is_built_with_few_collections_and_the_thresholds_come_back(monk
     with pytest.raises(RuntimeError):
         worker.run_chunk(tasks)
     assert seen == [worker.CHUNK_GC_THRESHOLD] and gc.get_threshold() == before
+
+
+def test_rows_are_the_records_as_dataclasses_asdict_gives_them() -> None:
+    """``to_row`` builds each row with a function made per record type (issue 18); over every record of the
+    five real documents the rows equal ``dataclasses.asdict``'s, and no list is shared with the record."""
+    from dataclasses import asdict
+
+    from irbc.core.records import to_row
+    from irbc.stages.document import process_document
+    from irbc.stages.read import load_corpus_config, read_raw
+
+    cfg = load_corpus_config(CORPUS)
+    kinds: set[str] = set()
+    nested = 0  # rows whose list holds nested records (a note's callouts)
+    for s in cfg.sources:
+        raw, sha = read_raw(CORPUS / "raw" / s["source_file"])
+        res = process_document(s, raw, cfg.rules, cfg.profile(s["site"]), sha)
+        records = [res.document, *res.sections, *res.paragraphs, *res.notes, *res.removed, *res.citations]
+        records += [*res.sentences, *res.diagnostics]
+        for r in records:
+            row = to_row(r)
+            assert row == asdict(r) and list(row) == list(asdict(r))
+            for k, v in row.items():
+                if isinstance(v, list):
+                    assert v is not getattr(r, k)
+                    nested += bool(v) and all(isinstance(x, dict) for x in v)
+            kinds.add(type(r).__name__)
+    assert {"Document", "Section", "Paragraph", "Note", "Removed", "Citation", "Sentence"} <= kinds
+    assert nested > 50
