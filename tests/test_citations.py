@@ -9,7 +9,7 @@ import pytest
 
 from conftest import table
 from irbc.stages.citation_fields import parse_note_citation, parse_reference
-from irbc.stages.works import work_key
+from irbc.stages.works import work_citations, work_key, work_rows, works_from
 
 
 def _by_id(release: Path, name: str, key: str) -> dict[str, dict]:
@@ -160,3 +160,39 @@ def test_bibtex_reads_back_with_bibtexparser(release: Path) -> None:
         "International Security",
         "72–108",
     )
+
+
+def _cite(cid: str, doc: str, sur: str | None, year: str | None, title: str | None, **kw: object) -> dict:
+    row = {"citation_id": cid, "doc_id": doc, "first_author_surname": sur, "authors": [sur] if sur else None}
+    row |= {"year": year, "title": title, "container": None, "volume": None, "issue": None, "pages": None}
+    return row | {"kind": "book", "ibid": False, "refers_to": None} | kw
+
+
+def test_works_group_short_forms_aliases_and_sources() -> None:
+    """Hand-made citations: a short form takes its full citation's work; a year-less citation in another
+    document joins the one dated work with its surname and title words; a work first seen through an "ibid."
+    takes its fields from the first full citation with its own key, not from an aliased one."""
+    cites = [
+        _cite("a-c0", "a", "Pape", "2005", "Soft Balancing Against the United States"),
+        _cite("a-c1", "a", "Pape", None, "Soft balancing", ibid=True, refers_to="a-c0"),
+        _cite("b-c0", "b", "Pape", None, "Soft balancing against the United States."),
+        _cite("b-c1", "b", "Walt", "1987", None, ibid=True, container="ibid source"),
+        _cite("c-c0", "c", "Walt", None, None, container="year-less, aliased"),
+        _cite("c-c1", "c", "Walt", "1987", None, container="first full"),
+        _cite("c-c2", "c", None, None, None),  # names neither an author nor a title: no work
+    ]
+    works = work_rows(cites)
+    got = [(w["key"], w["doc_ids"], w["citation_ids"], w["container"]) for w in works]
+    assert got == [
+        ("pape|2005|soft balancing against the united", ["a", "b"], ["a-c0", "a-c1", "b-c0"], None),
+        ("walt|1987|", ["b", "c"], ["b-c1", "c-c0", "c-c1"], "first full"),
+    ]
+    assert [w["work_id"] for w in works] == ["w0000", "w0001"] and works[0]["year"] == "2005"
+    # the driver gets the citations a document at a time: the same works
+    per_doc = [c for d in "abc" for c in work_citations([x for x in cites if x["doc_id"] == d])]
+    assert works_from(per_doc) == works
+
+
+def test_release_works_are_the_works_of_its_citations(release: Path) -> None:
+    """The works the build made from the workers' tuples are those of the released citations, taken whole."""
+    assert table(release, "works") == work_rows(table(release, "citations"))

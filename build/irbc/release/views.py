@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -48,42 +49,76 @@ def _layer(table: str, annotator: str) -> Callable[[TableStore], Iterator[pa.Tab
     return pieces
 
 
-def _stance_sentence_pieces(tables: TableStore) -> Iterator[pa.Table]:
-    """One row per stance and sentence of its evidence (first appearance, in stance order), with the sentence's
-    text from documents.text (null where the text is withheld). Stances are read whole (one row per document,
-    target and holder), sentences and documents a piece at a time."""
-    stances = tables.read("stances").to_pylist()
-    wanted = {sid for s in stances for ev in s["evidence"] for sid in ev["sentence_ids"]}
+STANCE_COLUMNS = [
+    "stance_id",
+    "doc_id",
+    "target_id",
+    "holder",
+    "attribution",
+    "stance",
+    "annotator",
+    "evidence",
+]
+
+
+def _stance_pieces(tables: TableStore) -> Iterator[list[dict[str, Any]]]:
+    for p in tables.slices("stances", PIECE_BYTES):
+        yield tables.read_slice("stances", p, STANCE_COLUMNS).to_pylist()
+
+
+def _evidence_sentences(s: dict[str, Any]) -> Iterator[str]:
+    """A stance's sentence ids, each once, in order of first appearance in its evidence."""
+    return iter(dict.fromkeys(sid for ev in s["evidence"] for sid in ev["sentence_ids"]))
+
+
+def _sentence_texts(tables: TableStore, wanted: dict[str, set[str]]) -> dict[tuple[str, str], str | None]:
+    """(doc_id, sentence_id) -> the sentence's text in that document's text (None where it is withheld), for
+    the wanted sentences of each document only: sentences and documents are read a piece at a time."""
+    every = set().union(*wanted.values()) if wanted else set()
     spans: dict[str, tuple[int, int]] = {}
     for p in tables.slices("sentences", PIECE_BYTES):
         data = tables.read_slice("sentences", p, ["sentence_id", "start", "end"]).to_pydict()
-        for sid, s, e in zip(data["sentence_id"], data["start"], data["end"], strict=True):
-            if sid in wanted:
-                spans[sid] = (s, e)
-    docs = {s["doc_id"] for s in stances}
-    texts: dict[str, str | None] = {}
+        for sid, a, b in zip(data["sentence_id"], data["start"], data["end"], strict=True):
+            if sid in every:
+                spans[sid] = (a, b)
+    out: dict[tuple[str, str], str | None] = {}
     for p in tables.slices("documents", PIECE_BYTES):
         data = tables.read_slice("documents", p, ["doc_id", "text"]).to_pydict()
-        texts.update((d, t) for d, t in zip(data["doc_id"], data["text"], strict=True) if d in docs)
-    rows = []
-    for s in stances:
-        text = texts.get(s["doc_id"])
-        for sid in dict.fromkeys(sid for ev in s["evidence"] for sid in ev["sentence_ids"]):
-            a, b = spans[sid]
-            rows.append(
-                {
-                    "stance_id": s["stance_id"],
-                    "sentence_id": sid,
-                    "doc_id": s["doc_id"],
-                    "target_id": s["target_id"],
-                    "holder": s["holder"],
-                    "attribution": s["attribution"],
-                    "stance": s["stance"],
-                    "sentence": None if text is None else text[a:b],
-                    "annotator": s["annotator"],
-                }
-            )
-    yield to_arrow(rows, "stance_sentences")
+        for d, text in zip(data["doc_id"], data["text"], strict=True):
+            for sid in wanted.get(d, ()):
+                a, b = spans[sid]
+                out[(d, sid)] = None if text is None else text[a:b]
+    return out
+
+
+def _stance_sentence_pieces(tables: TableStore) -> Iterator[pa.Table]:
+    """One row per stance and sentence of its evidence (first appearance, in stance order), with the sentence's
+    text from documents.text (null where the text is withheld). Stances are read twice a piece at a time (which
+    sentences are wanted, then the rows, a piece per piece of stances); of the sentences and the documents only
+    the wanted sentences' texts are kept."""
+    wanted: dict[str, set[str]] = {}
+    for piece in _stance_pieces(tables):
+        for s in piece:
+            wanted.setdefault(s["doc_id"], set()).update(_evidence_sentences(s))
+    texts = _sentence_texts(tables, wanted)
+    del wanted
+    for piece in _stance_pieces(tables):
+        rows = [
+            {
+                "stance_id": s["stance_id"],
+                "sentence_id": sid,
+                "doc_id": s["doc_id"],
+                "target_id": s["target_id"],
+                "holder": s["holder"],
+                "attribution": s["attribution"],
+                "stance": s["stance"],
+                "sentence": texts.get((s["doc_id"], sid)),
+                "annotator": s["annotator"],
+            }
+            for s in piece
+            for sid in _evidence_sentences(s)
+        ]
+        yield to_arrow(rows, "stance_sentences")
 
 
 CURATED_MENTIONS = View(

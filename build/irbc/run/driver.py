@@ -38,7 +38,7 @@ from irbc.run.executors import run_chunks
 from irbc.run.options import BuildOptions
 from irbc.run.worker import DocOut
 from irbc.stages.read import CorpusConfig, load_corpus_config
-from irbc.stages.works import withhold_works, work_rows
+from irbc.stages.works import withhold_works, works_from
 
 
 def _git_commit(root: Path) -> str | None:
@@ -193,7 +193,7 @@ class _Collector:
             raise self.fatal[0]
         if not self.done:
             raise InputError(str(plan.cfg.root), None, "no document could be built")
-        works = work_rows([c for d in self.done for c in d.citations])
+        works = works_from([c for d in self.done for c in d.work_cites])
         if ctx.withhold is not None:
             withhold_works(works, ctx.withhold, withheld_columns("works")[0])
         self.add("works", to_arrow(works, "works"))

@@ -27,6 +27,7 @@ from irbc.run.context import BuildContext
 from irbc.stages.annotate import annotate_document
 from irbc.stages.document import DocResult, process_document
 from irbc.stages.read import read_raw
+from irbc.stages.works import WorkCite, work_citations
 
 Task = tuple[dict[str, Any], str]  # (source entry, raw file path)
 
@@ -41,7 +42,7 @@ class DocOut:
     summary: dict[str, Any] | None = None
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     reviewed: list[dict[str, Any]] | None = None  # mention rows of a reviewed document (for tagger scores)
-    citations: list[dict[str, Any]] = field(default_factory=list)  # full rows (before stand-off), for works
+    work_cites: list[WorkCite] = field(default_factory=list)  # its citations as the works need them
     citation_scores: tuple[Any, ...] | None = None  # counts against the hand-checked sample
 
 
@@ -85,11 +86,13 @@ def _summary(res: DocResult, rows: dict[str, list[dict[str, Any]]]) -> dict[str,
     }
 
 
-def _citation_scores(ctx: BuildContext, res: DocResult, out: DocOut) -> tuple[Any, ...] | None:
-    """This document's citations scored against the hand-checked sample (if the sample covers it)."""
+def _citation_scores(
+    ctx: BuildContext, res: DocResult, out: DocOut, citations: list[dict[str, Any]]
+) -> tuple[Any, ...] | None:
+    """This document's citations (full rows) scored against the hand-checked sample (if it covers them)."""
     path = ctx.cfg.root / SAMPLE
     notes = {n.note_id: (n.start, n.text or "") for n in res.notes}
-    got = score_document(load_sample(path), res.document.doc_id, out.citations, notes)
+    got = score_document(load_sample(path), res.document.doc_id, citations, notes)
     if got is not None:
         out.inputs[f"corpus/{SAMPLE}"] = sha256_file(path)
     return got
@@ -117,14 +120,15 @@ def build_document(
         ("paragraphs", res.paragraphs),
         ("notes", res.notes),
         ("removed", res.removed),
-        ("citations", res.citations),
         ("sentences", res.sentences),
     ):
         rows[table].extend(map(to_row, records))
+    citations = list(map(to_row, res.citations))  # full rows: stand-off is applied to the chunk's rows later
+    rows["citations"].extend(citations)
     for table, ann_rows in ann.rows.items():
         rows[table].extend(ann_rows)
-    out.citations = [to_row(c) for c in res.citations]
-    out.citation_scores = _citation_scores(ctx, res, out)
+    out.work_cites = work_citations(citations)
+    out.citation_scores = _citation_scores(ctx, res, out, citations)
     out.diagnostics = [to_row(x) for x in res.diagnostics]
     out.summary = _summary(res, ann.rows)
     return out

@@ -45,44 +45,67 @@ def _aliases(keys: list[str]) -> dict[str, str]:
     return out
 
 
-def work_rows(citations: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per work, in order of its first citation (citations in document and note order); the work's
-    fields come from its first full citation."""
+SOURCE_FIELDS = (
+    "first_author_surname",
+    "authors",
+    "year",
+    "title",
+    "container",
+    "volume",
+    "issue",
+    "pages",
+    "kind",
+)
+# what the works need of one citation: (its key before aliases, citation_id, doc_id, its source), where the source
+# is (ibid, *SOURCE_FIELDS) of the citation itself or of the full citation it refers to (the citations of one full
+# citation share one tuple). Workers send these instead of whole rows, so the driver holds a few tuples per
+# citation, not a dict of every column.
+WorkCite = tuple[str, str, str, tuple[Any, ...]]
+
+
+def work_citations(citations: list[dict[str, Any]]) -> list[WorkCite]:
+    """Citation rows, in document and note order, as ``works_from`` needs them. A short form or "ibid." refers to
+    a citation of its own document, so the documents can be taken one at a time."""
     by_id = {c["citation_id"]: c for c in citations}
-    keyed: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    sources: dict[str, tuple[Any, ...]] = {}
+    out: list[WorkCite] = []
     for c in citations:
         full = by_id.get(c["refers_to"]) if c.get("refers_to") else None
         src = full if full is not None else c
         key = work_key(src)
-        if key is not None:
-            keyed.append((key, c, src))
-    alias = _aliases([k for k, _, _ in keyed])
+        if key is None:
+            continue
+        got = sources.get(src["citation_id"])
+        if got is None:
+            got = sources[src["citation_id"]] = (src["ibid"], *(src[f] for f in SOURCE_FIELDS))
+        out.append((key, c["citation_id"], c["doc_id"], got))
+    return out
+
+
+def works_from(cites: list[WorkCite]) -> list[dict[str, Any]]:
+    """One row per work, in order of its first citation (``cites`` in document and note order); the work's
+    fields come from its first full citation."""
+    alias = _aliases([k for k, _, _, _ in cites])
     works: dict[str, dict[str, Any]] = {}
-    for key, c, src in keyed:
-        key = alias.get(key, key)
+    for own, citation_id, doc_id, src in cites:
+        key = alias.get(own, own)
         w = works.setdefault(key, {"key": key, "src": None, "doc_ids": [], "citation_ids": []})
-        if w["src"] is None or (w["src"]["ibid"] and not src["ibid"] and work_key(src) == key):
+        if w["src"] is None or (w["src"][0] and not src[0] and own == key):
             w["src"] = src
-        w["citation_ids"].append(c["citation_id"])
-        if c["doc_id"] not in w["doc_ids"]:
-            w["doc_ids"].append(c["doc_id"])
+        w["citation_ids"].append(citation_id)
+        if doc_id not in w["doc_ids"]:
+            w["doc_ids"].append(doc_id)
     return [_row(i, w) for i, w in enumerate(works.values())]
+
+
+def work_rows(citations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The works of whole citation rows (``work_citations`` then ``works_from``)."""
+    return works_from(work_citations(citations))
 
 
 def _row(i: int, w: dict[str, Any]) -> dict[str, Any]:
     src = w["src"]
-    fields = (
-        "first_author_surname",
-        "authors",
-        "year",
-        "title",
-        "container",
-        "volume",
-        "issue",
-        "pages",
-        "kind",
-    )
-    return {"work_id": f"w{i:04d}", "key": w["key"], **{f: src[f] for f in fields},
+    return {"work_id": f"w{i:04d}", "key": w["key"], **dict(zip(SOURCE_FIELDS, src[1:], strict=True)),
             "doc_ids": w["doc_ids"], "citation_ids": w["citation_ids"], "annotator": WORKS}  # fmt: skip
 
 
