@@ -25,6 +25,7 @@ from irbc.core.tables import RowStream, TableStore, table_path, write_table
 from irbc.release.exporters import ExportContext, exporter
 
 PIECE_BYTES = 32 << 20  # the source table is read a piece at a time
+BATCH_ROWS = 4096  # rows turned into Python objects at once
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,11 @@ STANCE_COLUMNS = [
 
 
 def _stance_pieces(tables: TableStore) -> Iterator[list[dict[str, Any]]]:
+    """The stances as dicts, at most BATCH_ROWS at a time (a piece read from disk is whole row groups)."""
     for p in tables.slices("stances", PIECE_BYTES):
-        yield tables.read_slice("stances", p, STANCE_COLUMNS).to_pylist()
+        data = tables.read_slice("stances", p, STANCE_COLUMNS)
+        for off in range(0, data.num_rows, BATCH_ROWS):
+            yield data.slice(off, BATCH_ROWS).to_pylist()
 
 
 def _evidence_sentences(s: dict[str, Any]) -> Iterator[str]:
@@ -83,9 +87,12 @@ def _sentence_texts(tables: TableStore, wanted: dict[str, set[str]]) -> dict[tup
                 spans[sid] = (a, b)
     out: dict[tuple[str, str], str | None] = {}
     for p in tables.slices("documents", PIECE_BYTES):
-        data = tables.read_slice("documents", p, ["doc_id", "text"]).to_pydict()
-        for d, text in zip(data["doc_id"], data["text"], strict=True):
-            for sid in wanted.get(d, ()):
+        data = tables.read_slice("documents", p, ["doc_id", "text"])
+        for d, scalar in zip(data["doc_id"].to_pylist(), data["text"], strict=True):
+            if d not in wanted:
+                continue
+            text = scalar.as_py()  # one document's text at a time as a Python string
+            for sid in wanted[d]:
                 a, b = spans[sid]
                 out[(d, sid)] = None if text is None else text[a:b]
     return out
