@@ -38,7 +38,7 @@ from irbc.run.executors import run_chunks
 from irbc.run.options import BuildOptions
 from irbc.run.worker import DocOut
 from irbc.stages.read import CorpusConfig, load_corpus_config
-from irbc.stages.works import withhold_works, works_from
+from irbc.stages.works import Works, withhold_works
 
 
 def _git_commit(root: Path) -> str | None:
@@ -83,6 +83,7 @@ class _Collector:
         self.chunk_checks: list[list[Check]] = []
         self.seconds: Counter[str] = Counter()
         self.ran_on: list[str] = []
+        self.works = Works()  # gathered in manifest order as documents settle
 
     def bad(self, err: InputError, doc_id: str | None = None) -> None:
         """A skippable input error: raised in error mode, recorded in skip mode."""
@@ -161,6 +162,8 @@ class _Collector:
                 plan.inputs[f"corpus/raw/{s['source_file']}"] = d.sha or ""
                 plan.inputs.update(d.inputs)
                 self.done.append(d)
+                self.works.add(d.work_cites)
+                d.work_cites = []  # the works hold what they need of them
 
     def stream(
         self,
@@ -193,7 +196,7 @@ class _Collector:
             raise self.fatal[0]
         if not self.done:
             raise InputError(str(plan.cfg.root), None, "no document could be built")
-        works = works_from([c for d in self.done for c in d.work_cites])
+        works = self.works.rows()
         if ctx.withhold is not None:
             withhold_works(works, ctx.withhold, withheld_columns("works")[0])
         self.add("works", to_arrow(works, "works"))

@@ -8,6 +8,7 @@ against the United States." in another)."""
 
 from __future__ import annotations
 
+import heapq
 import re
 from typing import Any
 
@@ -82,20 +83,51 @@ def work_citations(citations: list[dict[str, Any]]) -> list[WorkCite]:
     return out
 
 
+class Works:
+    """The works, gathered as citations arrive (a document at a time, in document and note order) without
+    keeping every citation's fields: per key (before aliases) the first citation's source and the first full
+    one's, and per citation its position, id and document. ``rows`` then applies the aliases."""
+
+    def __init__(self) -> None:
+        # own key -> [position of its first citation, that citation's source, first non-ibid source, citations]
+        self._own: dict[str, list[Any]] = {}
+        self._seen = 0
+
+    def add(self, cites: list[WorkCite]) -> None:
+        for own, citation_id, doc_id, src in cites:
+            o = self._own.get(own)
+            if o is None:
+                o = self._own[own] = [self._seen, src, None, []]
+            if o[2] is None and not src[0]:
+                o[2] = src
+            o[3].append((self._seen, citation_id, doc_id))
+            self._seen += 1
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per work, in order of its first citation; its fields come from its first citation, or, if
+        that is an "ibid." form, from the first full citation with the work's own key (not an aliased one)."""
+        alias = _aliases(list(self._own))
+        groups: dict[str, list[str]] = {}
+        for own in self._own:
+            groups.setdefault(alias.get(own, own), []).append(own)
+        ordered = sorted(groups.items(), key=lambda g: min(self._own[o][0] for o in g[1]))
+        out = []
+        for i, (key, owns) in enumerate(ordered):
+            src = self._own[min(owns, key=lambda o: self._own[o][0])][1]
+            if src[0] and self._own[key][2] is not None:
+                src = self._own[key][2]
+            cites = list(heapq.merge(*(self._own[o][3] for o in owns)))
+            w = {"key": key, "src": src, "doc_ids": list(dict.fromkeys(d for _, _, d in cites))}
+            w["citation_ids"] = [c for _, c, _ in cites]
+            out.append(_row(i, w))
+        return out
+
+
 def works_from(cites: list[WorkCite]) -> list[dict[str, Any]]:
-    """One row per work, in order of its first citation (``cites`` in document and note order); the work's
-    fields come from its first full citation."""
-    alias = _aliases([k for k, _, _, _ in cites])
-    works: dict[str, dict[str, Any]] = {}
-    for own, citation_id, doc_id, src in cites:
-        key = alias.get(own, own)
-        w = works.setdefault(key, {"key": key, "src": None, "doc_ids": [], "citation_ids": []})
-        if w["src"] is None or (w["src"][0] and not src[0] and own == key):
-            w["src"] = src
-        w["citation_ids"].append(citation_id)
-        if doc_id not in w["doc_ids"]:
-            w["doc_ids"].append(doc_id)
-    return [_row(i, w) for i, w in enumerate(works.values())]
+    """One row per work, in order of its first citation (``cites`` in document and note order)."""
+    works = Works()
+    works.add(cites)
+    return works.rows()
 
 
 def work_rows(citations: list[dict[str, Any]]) -> list[dict[str, Any]]:
