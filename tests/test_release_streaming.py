@@ -58,6 +58,7 @@ def test_rows_out_of_document_order_fall_back_to_whole_tables(release, tmp_path)
 
 def test_documents_read_a_row_group_at_a_time_equal_whole_tables(release, monkeypatch):
     monkeypatch.setattr(explorer_rows, "BATCH", 7)  # many pieces per document
+    monkeypatch.setattr(explorer_rows, "DOC_BATCH", 2)  # and the documents' rows in pieces too
     tables = TableStore(folder=release / "data")
     plan = explorer_rows.plan(tables)
     assert plan is not None

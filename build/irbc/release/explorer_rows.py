@@ -1,5 +1,5 @@
 """The explorer's documents a span at a time: each document with its rows of every per-document table, read a
-row group (at most ``BATCH`` rows) at a time and turned into Python a batch at a time, never a whole table.
+batch of rows at a time (``BATCH``, or ``DOC_BATCH`` documents with their texts), never a whole table or row group.
 
 The build writes each table's rows in the documents table's order, a document's rows together; ``plan`` checks
 that from the ``doc_id`` column alone (Arrow, not Python objects) and gives each document its row range in every
@@ -34,7 +34,8 @@ PER_DOC: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "stances": ("stances", None),
     "removed": ("removed", ("removal_id", "doc_id", "text", "reason", "action", "clean_offset")),
 }
-BATCH = 8192  # rows turned into Python objects at once
+BATCH = 2048  # rows turned into Python objects at once (8,192 held ~140 MB more per page worker)
+DOC_BATCH = 128  # documents at once: each carries its whole text
 
 
 def _runs(ids: pa.ChunkedArray) -> tuple[list[str], list[int]]:
@@ -79,12 +80,16 @@ def plan(tables: TableStore) -> Plan | None:
     return Plan(doc_ids, at)
 
 
-def _pieces(tables: TableStore, table: str, columns: list[str] | None, a: int, b: int) -> Iterator[pa.Table]:
-    """Rows ``a`` to ``b`` of ``table``, at most BATCH at a time (read a row group at a time from a folder)."""
+def _pieces(
+    tables: TableStore, table: str, columns: list[str] | None, a: int, b: int, size: int | None = None
+) -> Iterator[pa.Table]:
+    """Rows ``a`` to ``b`` of ``table``, at most ``size`` (default BATCH) at a time (decoded that many rows at a
+    time from a folder)."""
+    size = BATCH if size is None else size
     if tables.folder is None:
         data = tables.read(table, columns).slice(a, b - a)
-        for off in range(0, data.num_rows, BATCH):
-            yield data.slice(off, BATCH)
+        for off in range(0, data.num_rows, size):
+            yield data.slice(off, size)
         return
     assert tables.folder is not None
     path = table_path(tables.folder, table)
@@ -94,10 +99,15 @@ def _pieces(tables: TableStore, table: str, columns: list[str] | None, a: int, b
         for g in range(f.metadata.num_row_groups):
             n = f.metadata.row_group(g).num_rows
             lo, hi = max(a, first), min(b, first + n)
-            if lo < hi:
-                data = f.read_row_group(g, columns=columns).slice(lo - first, hi - lo)
-                for off in range(0, data.num_rows, BATCH):
-                    yield data.slice(off, BATCH)
+            if lo < hi:  # a page worker never holds a whole row group of every table
+                at = first
+                for batch in f.iter_batches(batch_size=size, row_groups=[g], columns=columns):
+                    x, y = max(lo, at), min(hi, at + batch.num_rows)
+                    if x < y:
+                        yield pa.Table.from_batches([batch.slice(x - at, y - x)])
+                    at += batch.num_rows
+                    if at >= hi:
+                        break
             first += n
             if first >= b:
                 return
@@ -128,7 +138,7 @@ def documents(tables: TableStore, p: Plan, lo: int, hi: int) -> Iterator[dict[st
     for key, (table, cols) in PER_DOC.items():
         at = p.at[table]
         cursors[key] = Cursor(_pieces(tables, table, list(cols) if cols else None, at[lo], at[hi]))
-    rows = Cursor(_pieces(tables, "documents", None, lo, hi))
+    rows = Cursor(_pieces(tables, "documents", None, lo, hi, DOC_BATCH))
     for k in range(lo, hi):
         doc: dict[str, Any] = {}
         for key, (table, _) in PER_DOC.items():
