@@ -86,11 +86,20 @@ def _results(job: Job, todo: list[tuple[int, int]], workers: int) -> Iterator[An
             yield render_span(job, lo, hi)
         return
     _JOB = job
+    pool = multiprocessing.get_context("fork").Pool(min(workers, len(todo)))
     try:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(todo))) as pool:
-            yield from pool.imap(_forked, todo)
+        yield from pool.imap(_forked, todo)
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        raise
     finally:
         _JOB = None
+    # every span is in: close and join. Leaving a ``with`` block terminates the pool instead, and a worker
+    # killed while it holds the task queue's lock leaves the other one blocked on it: join then waits forever
+    # (seen in a 2-worker build of 200 documents)
+    pool.close()
+    pool.join()
 
 
 def render_pages(job_args: dict[str, Any], search: Any, workers: int) -> list[dict[str, Any]]:

@@ -32,7 +32,11 @@ def run_local(
     )
     try:
         yield from pool.imap(run_chunk, chunks)
-        pool.close()
-    finally:  # a build stopped by a bad file does not wait for the rest of the corpus
+    except BaseException:  # a build stopped by a bad file does not wait for the rest of the corpus
         pool.terminate()
         pool.join()
+        raise
+    # every chunk is in: close and join (terminate can race the pool replacing a worker that reached
+    # TASKS_PER_WORKER and then wait forever for the new one)
+    pool.close()
+    pool.join()
