@@ -72,3 +72,141 @@ def test_boolean_first_pass_gives_the_summary_checks(
             assert all(c.failed > 0 for c in failing)
             assert any(c.examples for c in failing)
             assert {c.table for c in failing} >= {"concept_mentions", "documents", "paragraphs"}
+
+
+# ------------------------------------------------------------------------------------------ writing during the gate
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _log_exporters(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+    """Every exporter appends '<name> start' and '<name> end' to ``log`` (from a forked process too)."""
+    import dataclasses
+    import functools
+
+    from irbc.release import exporters
+
+    def note(line: str) -> None:
+        with log.open("a", encoding="utf-8") as f:
+            f.write(line + "\n")
+
+    for e in exporters.registered_exporters():
+
+        def write(release: Path, ctx: Any, _e: Any = e) -> None:
+            note(f"{_e.name} start")
+            _e.write(release, ctx)
+            note(f"{_e.name} end")
+
+        functools.update_wrapper(write, e.write)  # keeps __module__: the registry's order is by module
+        monkeypatch.setitem(exporters._REGISTRY, e.name, dataclasses.replace(e, write=write))
+
+
+def test_report_free_exporters_run_while_the_gate_runs_and_the_release_is_the_same(
+    release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The contract of a single-process build: the gate process is sent its request before any file is written;
+    every REPORT_FREE exporter (the plots on a forked process) starts before the gate's checks are read back;
+    every other exporter starts after. The release is byte for byte the one the CLI built."""
+    from conftest import CORPUS
+    from irbc.gate.expectations import GateProcess
+    from irbc.release.exporters import REPORT_FREE, registered_exporters
+    from irbc.run.driver import build_release
+    from irbc.run.options import BuildOptions
+
+    log = tmp_path / "log"
+    _log_exporters(monkeypatch, log)
+    submit, answer = GateProcess.submit, GateProcess.gx_checks
+
+    def logged_submit(self: Any, *args: Any) -> None:
+        submit(self, *args)
+        log.open("a").write(f"submitted {self._pending is not None}\n")
+
+    def logged_answer(self: Any, *args: Any) -> Any:
+        log.open("a").write("waiting for the gate\n")
+        checks = answer(self, *args)
+        log.open("a").write("gate answered\n")
+        return checks
+
+    monkeypatch.setattr(GateProcess, "submit", logged_submit)
+    monkeypatch.setattr(GateProcess, "gx_checks", logged_answer)
+    _, report, out = build_release(BuildOptions(corpus=CORPUS, out=tmp_path / "out"))
+    assert report.passed
+    events = log.read_text().splitlines()
+    at = {line: i for i, line in enumerate(events)}
+    assert events[0] == "submitted True"  # the suites were running before the first file was written
+    names = [e.name for e in registered_exporters()]
+    assert set(REPORT_FREE) < set(names)
+    for name in names:
+        assert at[f"{name} end"] > at[f"{name} start"]
+        if name in REPORT_FREE:
+            assert at[f"{name} start"] < at["gate answered"], name
+        else:
+            assert at[f"{name} start"] > at["gate answered"], name
+    # the foreground report-free exporters were all written before the build waited for the gate
+    assert max(at[f"{n} end"] for n in REPORT_FREE if n != "plots_v1") < at["waiting for the gate"]
+    assert _files(out) == _files(release)
+    import multiprocessing
+
+    assert not multiprocessing.active_children()  # the gate and the plots' process are gone
+
+
+def test_one_process_exports_are_the_bytes_of_forked_ones(release: Path, tmp_path: Path) -> None:
+    """finalize with every exporter in this process (no forks, the gate's report in hand before the first file)
+    writes the same bytes as the build, whose report-free files were written while its gate ran and whose
+    plots were drawn on a forked process."""
+    from conftest import CORPUS
+    from irbc.gate.release import validate_tables
+    from irbc.release.exporters import finalize
+    from irbc.run.driver import collect
+    from irbc.run.options import BuildOptions
+
+    folder = tmp_path / "rel"
+    result = collect(BuildOptions(corpus=CORPUS, out=tmp_path / "unused"), sink=folder / "data")
+    report = validate_tables(
+        result.tables, result.summary, result.config["noise_probes"], prechecked=result.checks
+    )
+    assert report.passed
+    finalize(folder, result, report, forks=False)
+    assert _files(folder) == _files(release)
+
+
+def test_a_failing_gate_leaves_nothing_though_files_were_written_meanwhile(
+    corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check fails after the report-free files (and the plots, on their process) were written: the build
+    refuses, no exporter that needs the report ran, the staging folder is gone and no process is left."""
+    import multiprocessing
+
+    from irbc.core.errors import ValidationFailed
+    from irbc.release.exporters import REPORT_FREE
+    from irbc.run.driver import build_release
+    from irbc.run.options import BuildOptions
+
+    rules = corpus_copy / "rules.yaml"  # a noise probe every document's text matches
+    rules.write_text(
+        rules.read_text().replace("probe: 'Leave a Reply|", "probe: 'soft balancing|Leave a Reply|", 1)
+    )
+    log = tmp_path / "log"
+    _log_exporters(monkeypatch, log)
+    out = tmp_path / "builds" / "out"
+    with pytest.raises(ValidationFailed, match="expect_column_values_to_not_match_regex_list"):
+        build_release(BuildOptions(corpus=corpus_copy, out=out))
+    ran = {line.split()[0] for line in log.read_text().splitlines()}
+    assert "views_v1" in ran and ran <= REPORT_FREE
+    assert list(out.parent.iterdir()) == []  # no release, no staging folder
+    assert not multiprocessing.active_children()
+
+
+def test_closing_the_gate_while_it_runs_ends_it(release: Path) -> None:
+    """A build that fails while its request is being served does not wait for the suites: the gate process
+    (and its process group) is ended, and asking it afterwards runs the suites here, with the same checks."""
+    from irbc.gate.expectations import GateProcess
+
+    tables = TableStore(folder=release / "data")
+    gate = GateProcess()
+    gate.submit(tables, _probes(release))
+    proc = gate._proc
+    gate.close()
+    assert not proc.is_alive() and proc.exitcode != 0  # killed, not finished
+    checks = gate.gx_checks(tables, _probes(release))
+    assert checks == expectations.gx_checks(tables, _probes(release))

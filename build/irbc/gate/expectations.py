@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -278,12 +279,14 @@ def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> l
 class GateProcess:
     """great-expectations imported and set up in a process forked at build start, so its start-up (about 2 s)
     overlaps the document work of a single-process build; ``gx_checks`` then runs there on the tables the
-    build wrote (read from their folder) and the checks come back. Without fork, everything runs here."""
+    build wrote (read from their folder) and the checks come back. ``submit`` sends the request ahead, so the
+    build can write what needs no report while the suites run. Without fork, everything runs here."""
 
     def __init__(self) -> None:
         import multiprocessing as mp
 
         self._conn: Any = None
+        self._pending: tuple[Any, ...] | None = None  # the request sent by submit, not yet answered
         if "fork" in mp.get_all_start_methods():
             ctx = mp.get_context("fork")
             self._conn, child = ctx.Pipe()
@@ -291,11 +294,28 @@ class GateProcess:
             self._proc.start()
             child.close()
 
+    def submit(self, tables: TableStore, probes: dict[str, str], workers: int = 1) -> None:
+        """Send the gate process its request and return at once: the suites run there from now on, and
+        ``gx_checks`` with the same arguments waits for their checks."""
+        if self._conn is None or tables.folder is None or self._pending is not None:
+            return
+        try:
+            self._conn.send((tables.folder, probes, workers))
+        except OSError:  # the process has gone: gx_checks runs the suites here
+            self.close()
+            return
+        self._pending = (tables.folder, dict(probes), workers)
+
     def gx_checks(self, tables: TableStore, probes: dict[str, str], workers: int = 1) -> list[Check]:
         if self._conn is None or tables.folder is None:
             return gx_checks(tables, probes, workers)
+        request = (tables.folder, dict(probes), workers)
+        if self._pending is not None and self._pending != request:  # it serves one request: not this one
+            return gx_checks(tables, probes, workers)
         try:
-            self._conn.send((tables.folder, probes, workers))
+            if self._pending is None:
+                self._conn.send(request)
+            self._pending = None
             ok, got = self._conn.recv()
         except (EOFError, OSError):  # the process has gone (killed, or asked twice): run the suites here
             self.close()
@@ -306,16 +326,29 @@ class GateProcess:
         return checks
 
     def close(self) -> None:
+        """End the gate process: told to stop if idle; killed if it is still running a request nobody will read
+        (the build failed meanwhile; it only reads the tables)."""
         if self._conn is not None:
-            with contextlib.suppress(OSError):  # the process may have gone
-                self._conn.send(None)
+            pid = self._proc.pid
+            if self._pending is not None:  # its own process group: the group goes, with any suite processes
+                if pid is not None and pid > 0:  # (never 0 or less: that would be this process's own group)
+                    with contextlib.suppress(OSError):
+                        os.killpg(pid, signal.SIGKILL)
+                self._proc.kill()
+                self._pending = None
+            else:
+                with contextlib.suppress(OSError):  # the process may have gone
+                    self._conn.send(None)
             self._conn.close()
             self._proc.join()
             self._conn = None
 
 
 def _serve(conn: Any) -> None:
-    """The forked gate process: set great-expectations up, then run the one request it is sent."""
+    """The forked gate process: set great-expectations up, then run the one request it is sent. It leads a
+    process group of its own, so the build can end it with the processes it forks for large releases."""
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)
     prepare_gate()
     msg = conn.recv()
     if msg is None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -38,12 +39,45 @@ EXPORTER_MODULES = (
 )
 
 
-@dataclass
-class ExportContext:
-    """What an exporter may read: the build result and the gate's report."""
+# the exporters that read neither the gate's report nor a file written by one that does: a build writes them
+# while the great-expectations suites run (in the gate's process), the others once the report is in. Their
+# ExportContext has no report then: one that read it would fail, never write a report-less file.
+REPORT_FREE = frozenset(
+    {
+        "views_v1",
+        "build_config_v1",
+        "build_inputs_v1",
+        "build_summary_v1",
+        "citation_cff_v1",
+        "license_v1",
+        "datapackage_v1",
+        "docs_v1",
+        "works_csl_v1",
+        "works_bibtex_v1",
+        "plots_v1",
+        "explorer_pages_v1",
+        "explorer_index_v1",
+    }
+)
 
-    result: BuildResult
-    report: Any  # irbc.gate.report.Report
+
+class ReportNotReady(RuntimeError):
+    """An exporter read the gate's report before the gate had finished (it is missing from REPORT_FREE's
+    complement, or reads a file of an exporter that needs the report)."""
+
+
+class ExportContext:
+    """What an exporter may read: the build result and the gate's report (None while the gate still runs)."""
+
+    def __init__(self, result: BuildResult, report: Any = None) -> None:
+        self.result = result
+        self._report = report  # irbc.gate.report.Report
+
+    @property
+    def report(self) -> Any:
+        if self._report is None:
+            raise ReportNotReady("the gate's report is not there yet: only REPORT_FREE exporters run now")
+        return self._report
 
     @cached_property
     def report_json(self) -> dict[str, Any]:
@@ -114,28 +148,67 @@ def _start(e: Exporter, release: Path, ctx: ExportContext) -> tuple[Exporter, An
     return e, proc, seconds
 
 
-def finalize(release: Path, result: BuildResult, report: Any) -> None:
-    """Write every registered export into the (temporary) release folder, then the manifest. With workers, the
-    background exporters start first, each on a forked process, and are waited for before the manifest."""
-    ctx = ExportContext(result, report)
-    exporters = registered_exporters()
-    forks = result.workers > 1 and "fork" in multiprocessing.get_all_start_methods()
-    started = [_start(e, release, ctx) for e in exporters if forks and e.background]
-    try:
-        for e in exporters:
-            if any(e is s[0] for s in started):
-                continue
-            t0 = time.perf_counter()
-            e.write(release, ctx)
-            result.timings[f"export:{e.name}"] = time.perf_counter() - t0  # the benchmark's; not released
-        for e, proc, seconds in started:
+class Exports:
+    """``finalize`` in two steps, for a build that writes while its gate runs: ``before_report`` writes the
+    REPORT_FREE exporters, ``after_report`` the others (in the registry's order, each step), then the
+    manifest. Background exporters run on forked processes when ``forks``; they are waited for before the
+    manifest, and killed if anything fails (``exporting``), so nothing writes into a folder being removed."""
+
+    def __init__(self, release: Path, result: BuildResult, forks: bool) -> None:
+        self.release, self.result = release, result
+        self.ctx = ExportContext(result)
+        self.exporters = registered_exporters()
+        self.forks = forks and "fork" in multiprocessing.get_all_start_methods()
+        self.started: list[tuple[Exporter, Any, Any]] = []
+        self.early_done = False
+
+    def before_report(self) -> None:
+        self._run([e for e in self.exporters if e.name in REPORT_FREE])
+        self.early_done = True
+
+    def after_report(self, report: Any) -> None:
+        if not self.early_done:
+            self.before_report()
+        self.ctx._report = report
+        self._run([e for e in self.exporters if e.name not in REPORT_FREE])
+        for e, proc, seconds in self.started:
             proc.join()
             if proc.exitcode != 0:
                 raise RuntimeError(f"exporter {e.name} failed on its process (exit code {proc.exitcode})")
-            result.timings[f"export:{e.name}"] = seconds.value
-    finally:
-        for _, proc, _ in started:
+            self.result.timings[f"export:{e.name}"] = seconds.value
+        write_manifest(self.release, self.result)
+
+    def _run(self, group: list[Exporter]) -> None:
+        """Start the group's background exporters, then write the others here, in order."""
+        mine = [e for e in group if not (self.forks and e.background)]
+        self.started += [_start(e, self.release, self.ctx) for e in group if e not in mine]
+        for e in mine:  # timings: the benchmark's, not released
+            t0 = time.perf_counter()
+            e.write(self.release, self.ctx)
+            self.result.timings[f"export:{e.name}"] = time.perf_counter() - t0
+
+    def kill(self) -> None:
+        for _, proc, _ in self.started:
             if proc.is_alive():
                 proc.kill()
-                proc.join()
-    write_manifest(release, result)
+            proc.join()
+
+
+@contextmanager
+def exporting(release: Path, result: BuildResult, forks: bool | None = None) -> Iterator[Exports]:
+    """``with exporting(tmp, result) as ex: ex.before_report(); ...; ex.after_report(report)``. ``forks``:
+    run background exporters on forked processes (default: with workers). Leaving the block, by an error too,
+    no exporter process is left running."""
+    ex = Exports(release, result, result.workers > 1 if forks is None else forks)
+    try:
+        yield ex
+    finally:
+        ex.kill()
+
+
+def finalize(release: Path, result: BuildResult, report: Any, forks: bool | None = None) -> None:
+    """Write every registered export into the (temporary) release folder, then the manifest: the REPORT_FREE
+    exporters first, then the others, each in the registry's order. With ``forks`` (default: with workers), the
+    background exporters run on forked processes, waited for before the manifest."""
+    with exporting(release, result, forks) as ex:
+        ex.after_report(report)
