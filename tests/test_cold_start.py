@@ -210,3 +210,34 @@ def test_closing_the_gate_while_it_runs_ends_it(release: Path) -> None:
     assert not proc.is_alive() and proc.exitcode != 0  # killed, not finished
     checks = gate.gx_checks(tables, _probes(release))
     assert checks == expectations.gx_checks(tables, _probes(release))
+
+
+def test_the_cli_forks_its_gate_first_and_a_refused_build_leaves_no_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A single-process `irbc build` forks the gate before the build's modules are imported; a build refused
+    before any work (an unsafe --out) ends it at once. Other commands and builds with workers fork none."""
+    import multiprocessing
+
+    from conftest import CORPUS
+    from irbc import cli
+    from irbc.gate.expectations import GateProcess
+
+    made: list[GateProcess] = []
+    init = GateProcess.__init__
+
+    def counted(self: GateProcess) -> None:
+        init(self)
+        made.append(self)
+
+    monkeypatch.setattr(GateProcess, "__init__", counted)
+    monkeypatch.setattr(cli.signal, "signal", lambda *args: None)  # keep pytest's SIGTERM handling
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("a user's file")
+    assert cli.main(["build", "--corpus", str(CORPUS), "--out", str(mine), "--quiet"]) == 1
+    assert len(made) == 1 and made[0]._conn is None  # forked, then closed by the refused build
+    assert not multiprocessing.active_children()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+    assert cli.main(["build", "--corpus", str(CORPUS), "--out", str(mine), "--workers", "2", "--quiet"]) == 1
+    assert len(made) == 1

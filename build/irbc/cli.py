@@ -8,14 +8,14 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from irbc.core.errors import IrbcError
-from irbc.core.result import BuildResult
+
+if TYPE_CHECKING:  # rich and the build's modules are imported when a command needs them (see main)
+    from rich.console import Console
+
+    from irbc.core.result import BuildResult
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SUMMARY_COLUMNS = {
@@ -35,11 +35,15 @@ SUMMARY_COLUMNS = {
 
 def _console(quiet: bool = False) -> Console:
     """stderr, as wide as the terminal; a log (not a terminal) gets 150 columns so table rows stay whole."""
+    from rich.console import Console
+
     probe = Console(stderr=True)
     return Console(stderr=True, quiet=quiet, width=None if probe.is_terminal else 150)
 
 
 def _build(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, Progress, TextColumn
+
     from irbc.run.driver import build_release
     from irbc.run.options import BuildOptions
 
@@ -64,7 +68,9 @@ def _build(args: argparse.Namespace) -> int:
         def tick(doc_id: str, done: int, total: int) -> None:
             progress.update(task, description="building", completed=done, total=total)
 
-        result, report, out = build_release(opts, tick, lambda what: progress.update(task, description=what))
+        result, report, out = build_release(
+            opts, tick, lambda what: progress.update(task, description=what), gate=getattr(args, "gate", None)
+        )
     for warning in result.warnings:  # shown even with --quiet
         _console().print(f"[yellow]{warning}[/]", highlight=False)
     _print_summary(console, result)
@@ -95,6 +101,8 @@ def release_kind(release: Path) -> str:
 
 
 def _print_summary(console: Console, result: BuildResult) -> None:
+    from rich.table import Table
+
     t = Table(title="IR Balancing Corpus build summary")
     for c, head in SUMMARY_COLUMNS.items():
         t.add_column(head, justify="left" if c == "doc_id" else "right", no_wrap=c == "doc_id")
@@ -109,6 +117,8 @@ def _print_summary(console: Console, result: BuildResult) -> None:
 
 
 def _rehydrate(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
     from irbc.gate.release import validate_tables
     from irbc.release.exporters import finalize
     from irbc.release.standoff import rehydrate
@@ -135,6 +145,8 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
     from irbc.gate.release import validate_release
 
     report = validate_release(Path(args.release), workers=args.workers)
@@ -147,6 +159,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _review_template(args: argparse.Namespace) -> int:
     import yaml
+    from rich.console import Console
 
     from irbc.run.single import review_template_for
 
@@ -163,6 +176,8 @@ def _review_template(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
     from irbc.formats.export import export_release
 
     rec = export_release(Path(args.release), args.format, Path(args.out), args.annotator)
@@ -176,6 +191,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
     from irbc.formats.corrections import import_corrections
 
     changes = import_corrections(args.format, Path(args.folder), Path(args.corpus))
@@ -376,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "scheduler", None) and args.executor != "dask":
         p.error("--scheduler needs --executor dask")
     signal.signal(signal.SIGTERM, _on_sigterm(os.getpid()))
+    gate = _early_gate(args)
     try:
         return int(args.func(args))
     except IrbcError as exc:
@@ -391,6 +409,21 @@ def main(argv: list[str] | None = None) -> int:
     except Terminated:
         sys.stderr.write(f"irbc {args.cmd}: terminated; the previous release is untouched\n")
         return 143
+    finally:
+        if gate is not None:
+            gate.close()
+
+
+def _early_gate(args: argparse.Namespace) -> Any:
+    """A single-process ``build`` forks its gate process (irbc.gate.expectations.GateProcess) first thing,
+    before this process imports the build's modules: great-expectations' start-up then runs on the other core
+    from the start. Stored on ``args`` for build_release, which closes it; None for any other command."""
+    if args.cmd != "build" or args.workers > 1 or args.executor != "local":
+        return None
+    from irbc.gate.expectations import GateProcess
+
+    args.gate = GateProcess()
+    return args.gate
 
 
 if __name__ == "__main__":

@@ -10,14 +10,21 @@ import os
 import signal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from irbc.core.schema import TABLES, load_schema, schema_dir, table_fields
-from irbc.core.tables import TableStore
 from irbc.gate.report import MAX_EXAMPLES, Check, merge_checks
+
+if TYPE_CHECKING:
+    from irbc.core.tables import TableStore
+
+# the table store and the schemas (pyarrow, jsonschema) are imported where they are used: the CLI imports this
+# module to fork the gate process (GateProcess) before anything else, and the gate imports them itself
+# (prepare_gate) while great-expectations starts up
 
 
 def validation_dir() -> Path:
+    from irbc.core.schema import schema_dir
+
     return schema_dir().parent / "validation"
 
 
@@ -104,11 +111,17 @@ def _gx_source() -> Any:
 
 
 def prepare_gate() -> None:
-    """Import great-expectations and set its context up in this process ahead of the gate (about 1.7 s); the
-    processes that run the suites are forked from it and inherit both."""
+    """Import great-expectations and set its context up in this process ahead of the gate (about 1.7 s), with
+    what the suites need besides (the table store, the schemas, the suites' configuration); the processes that
+    run the suites are forked from it and inherit all of it."""
     import gc
 
+    import pyarrow.compute  # noqa: F401  (used by _gx_frame and _unique_key)
+
+    import irbc.core.tables  # noqa: F401
+
     _gx_source()
+    _suites_config()
     # what is loaded so far lives as long as this process: keep it out of the collector's passes here and in
     # every process forked from now on (their collections would otherwise walk, and copy, these pages too)
     gc.freeze()
@@ -116,6 +129,8 @@ def prepare_gate() -> None:
 
 def _suite_specs(t: str, tables: TableStore, regexes: list[str]) -> list[tuple[str, dict[str, Any]]]:
     """The suite of one table: expectations derived from its schema, then validation/expectations.yaml."""
+    from irbc.core.schema import load_schema, table_fields
+
     cfg = _suites_config()
     specs: list[tuple[str, dict[str, Any]]] = [
         ("expect_column_values_to_be_unique", {"column": load_schema(t)["x-primary-key"]})
@@ -206,6 +221,8 @@ def _unique_key(tables: TableStore, t: str, specs: list[tuple[str, dict[str, Any
     import pandas as pd
     import pyarrow.compute as pc
 
+    from irbc.core.schema import load_schema
+
     key = load_schema(t)["x-primary-key"]
     col = tables.read(t, [key])[key]
     nulls = pc.is_null(col)
@@ -242,6 +259,8 @@ def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> l
     """One great-expectations suite per table, run in pieces of about GX_SLICE_BYTES read from the store (so
     memory does not grow with the corpus); with ``workers`` > 1 the pieces run on forked processes. The checks
     come back in table and suite order, so the report does not depend on either."""
+    from irbc.core.schema import TABLES
+
     global _GX_STATE
     regexes = [p for _, p in sorted(probes.items())]
     specs = {t: _suite_specs(t, tables, regexes) for t in TABLES}
@@ -287,6 +306,7 @@ class GateProcess:
 
         self._conn: Any = None
         self._pending: tuple[Any, ...] | None = None  # the request sent by submit, not yet answered
+        self._asked = False  # a request was sent
         if "fork" in mp.get_all_start_methods():
             ctx = mp.get_context("fork")
             self._conn, child = ctx.Pipe()
@@ -300,6 +320,7 @@ class GateProcess:
         if self._conn is None or tables.folder is None or self._pending is not None:
             return
         try:
+            self._asked = True
             self._conn.send((tables.folder, probes, workers))
         except OSError:  # the process has gone: gx_checks runs the suites here
             self.close()
@@ -314,6 +335,7 @@ class GateProcess:
             return gx_checks(tables, probes, workers)
         try:
             if self._pending is None:
+                self._asked = True
                 self._conn.send(request)
             self._pending = None
             ok, got = self._conn.recv()
@@ -326,11 +348,12 @@ class GateProcess:
         return checks
 
     def close(self) -> None:
-        """End the gate process: told to stop if idle; killed if it is still running a request nobody will read
-        (the build failed meanwhile; it only reads the tables)."""
+        """End the gate process: once it has answered, it is told to stop; if it was never asked (the build
+        failed before its gate) or is still running a request nobody will read (the build failed meanwhile),
+        it is killed at once: it only imports and reads, never writes."""
         if self._conn is not None:
             pid = self._proc.pid
-            if self._pending is not None:  # its own process group: the group goes, with any suite processes
+            if self._pending is not None or not self._asked:  # its own process group goes, with any pool
                 if pid is not None and pid > 0:  # (never 0 or less: that would be this process's own group)
                     with contextlib.suppress(OSError):
                         os.killpg(pid, signal.SIGKILL)
@@ -354,6 +377,8 @@ def _serve(conn: Any) -> None:
     if msg is None:
         return
     folder, probes, workers = msg
+    from irbc.core.tables import TableStore
+
     try:
         conn.send((True, gx_checks(TableStore(folder=folder), probes, workers)))
     except Exception as exc:

@@ -321,6 +321,7 @@ def build_release(
     opts: BuildOptions,
     progress: Callable[[str, int, int], None] | None = None,
     stage: Callable[[str], None] | None = None,
+    gate: Any = None,
 ) -> tuple[BuildResult, Any, Path]:
     """The whole build: stream the tables into a staging folder beside ``opts.out``, validate them there (the
     gate reads the very files it releases), write the release files, and rename the folder into place only
@@ -330,45 +331,57 @@ def build_release(
     The files that need no report (``REPORT_FREE``) are written into the staging folder while the
     great-expectations suites run (in the gate process of a single-process build), background ones (the plots)
     on a forked process even with one worker; the others once every check has passed. A failing check still
-    removes the whole folder, so nothing of a failed build is ever released."""
+    removes the whole folder, so nothing of a failed build is ever released.
+
+    ``gate``: a GateProcess the caller forked already (the CLI does, first thing), used by a single-process
+    build and closed here whatever happens (a build with workers validates in this process)."""
+    from contextlib import ExitStack
+
     from irbc.gate.expectations import GateProcess, prepare_gate
     from irbc.gate.release import validate_tables
     from irbc.release.exporters import exporting
     from irbc.release.writer import check_target, staged
 
-    check_target(Path(opts.out), {"the corpus folder": Path(opts.corpus)})
     # with workers, set great-expectations up here while they build the documents, not after them; in a
     # single process, in a process forked now (the gate then runs there)
     parallel = opts.workers > 1 or opts.executor == "dask"
-    gate = None if parallel else GateProcess()
-    with _closing(gate), staged(Path(opts.out)) as (tmp, out):
-        result = collect(opts, progress, sink=tmp / "data", meanwhile=prepare_gate if parallel else None)
-        if stage:
-            stage("validating")
-        probes = result.config["noise_probes"]
-        if gate is not None:
-            gate.submit(result.tables, probes, opts.workers)  # the suites run there from now on
-        with exporting(tmp, result, forks=True) as export:
-            t0 = time.perf_counter()
-            export.before_report()
-            result.timings["write_before_report"] = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            report = validate_tables(
-                result.tables,
-                result.summary,
-                probes,
-                timings=result.timings,
-                workers=opts.workers,
-                prechecked=result.checks,
-                run_gx=None if gate is None else gate.gx_checks,
-            )
-            result.timings["validate"] = time.perf_counter() - t0
-            if not report.passed:
-                raise report.failure()
+    if parallel and gate is not None:
+        gate.close()
+        gate = None
+    with ExitStack() as stack:
+        stack.enter_context(_closing(gate))  # the caller's gate is closed here whatever happens
+        check_target(Path(opts.out), {"the corpus folder": Path(opts.corpus)})
+        if gate is None and not parallel:
+            gate = GateProcess()
+            stack.enter_context(_closing(gate))
+        with staged(Path(opts.out)) as (tmp, out):
+            result = collect(opts, progress, sink=tmp / "data", meanwhile=prepare_gate if parallel else None)
             if stage:
-                stage("writing release")
-            t0 = time.perf_counter()
-            export.after_report(report)
+                stage("validating")
+            probes = result.config["noise_probes"]
+            if gate is not None:
+                gate.submit(result.tables, probes, opts.workers)  # the suites run there from now on
+            with exporting(tmp, result, forks=True) as export:
+                t0 = time.perf_counter()
+                export.before_report()
+                result.timings["write_before_report"] = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                report = validate_tables(
+                    result.tables,
+                    result.summary,
+                    probes,
+                    timings=result.timings,
+                    workers=opts.workers,
+                    prechecked=result.checks,
+                    run_gx=None if gate is None else gate.gx_checks,
+                )
+                result.timings["validate"] = time.perf_counter() - t0
+                if not report.passed:
+                    raise report.failure()
+                if stage:
+                    stage("writing release")
+                t0 = time.perf_counter()
+                export.after_report(report)
     result.tables = TableStore(folder=out / "data")
     result.timings["write"] = time.perf_counter() - t0
     return result, report, out
