@@ -4,6 +4,7 @@ release, and a failing gate still leaves nothing behind."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,7 @@ def _log_exporters(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
     for e in exporters.registered_exporters():
 
         def write(release: Path, ctx: Any, _e: Any = e) -> None:
+            note(f"{_e.name} on {os.getpid()}")
             note(f"{_e.name} start")
             _e.write(release, ctx)
             note(f"{_e.name} end")
@@ -101,15 +103,17 @@ def _log_exporters(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
         monkeypatch.setitem(exporters._REGISTRY, e.name, dataclasses.replace(e, write=write))
 
 
+@pytest.mark.parametrize("helped", [False, True], ids=["forked-plots", "export-helper"])
 def test_report_free_exporters_run_while_the_gate_runs_and_the_release_is_the_same(
-    release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helped: bool
 ) -> None:
     """The contract of a single-process build: the gate process is sent its request before any file is written;
-    every REPORT_FREE exporter (the plots on a forked process) starts before the gate's checks are read back;
-    every other exporter starts after. The release is byte for byte the one the CLI built."""
+    every REPORT_FREE exporter (the plots on another process: forked then, or the ExportHelper forked at start
+    and warmed up) starts before the gate's checks are read back; every other exporter starts after, in this
+    process. The release is byte for byte the one the CLI built."""
     from conftest import CORPUS
     from irbc.gate.expectations import GateProcess
-    from irbc.release.exporters import REPORT_FREE, registered_exporters
+    from irbc.release.exporters import REPORT_FREE, ExportHelper, registered_exporters
     from irbc.run.driver import build_release
     from irbc.run.options import BuildOptions
 
@@ -129,9 +133,15 @@ def test_report_free_exporters_run_while_the_gate_runs_and_the_release_is_the_sa
 
     monkeypatch.setattr(GateProcess, "submit", logged_submit)
     monkeypatch.setattr(GateProcess, "gx_checks", logged_answer)
-    _, report, out = build_release(BuildOptions(corpus=CORPUS, out=tmp_path / "out"))
+    helper = ExportHelper() if helped else None
+    _, report, out = build_release(BuildOptions(corpus=CORPUS, out=tmp_path / "out"), helper=helper)
     assert report.passed
-    events = log.read_text().splitlines()
+    events = [line for line in log.read_text().splitlines() if " on " not in line]
+    ran_on = dict(line.split(" on ") for line in log.read_text().splitlines() if " on " in line)
+    assert {n for n, pid in ran_on.items() if pid != str(os.getpid())} == {"plots_v1"}
+    if helper is not None:
+        assert ran_on["plots_v1"] == str(helper._proc.pid)
+        assert helper._conn is None  # closed by build_release
     at = {line: i for i, line in enumerate(events)}
     assert events[0] == "submitted True"  # the suites were running before the first file was written
     names = [e.name for e in registered_exporters()]
@@ -170,15 +180,17 @@ def test_one_process_exports_are_the_bytes_of_forked_ones(release: Path, tmp_pat
     assert _files(folder) == _files(release)
 
 
+@pytest.mark.parametrize("helped", [False, True], ids=["forked-plots", "export-helper"])
 def test_a_failing_gate_leaves_nothing_though_files_were_written_meanwhile(
-    corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helped: bool
 ) -> None:
-    """A check fails after the report-free files (and the plots, on their process) were written: the build
-    refuses, no exporter that needs the report ran, the staging folder is gone and no process is left."""
+    """A check fails after the report-free files were written and while the plots are being drawn on their
+    process: the build refuses, no exporter that needs the report ran, the staging folder is gone and no
+    process is left (the plots' process is killed before the folder is removed)."""
     import multiprocessing
 
     from irbc.core.errors import ValidationFailed
-    from irbc.release.exporters import REPORT_FREE
+    from irbc.release.exporters import REPORT_FREE, ExportHelper
     from irbc.run.driver import build_release
     from irbc.run.options import BuildOptions
 
@@ -190,7 +202,7 @@ def test_a_failing_gate_leaves_nothing_though_files_were_written_meanwhile(
     _log_exporters(monkeypatch, log)
     out = tmp_path / "builds" / "out"
     with pytest.raises(ValidationFailed, match="expect_column_values_to_not_match_regex_list"):
-        build_release(BuildOptions(corpus=corpus_copy, out=out))
+        build_release(BuildOptions(corpus=corpus_copy, out=out), helper=ExportHelper() if helped else None)
     ran = {line.split()[0] for line in log.read_text().splitlines()}
     assert "views_v1" in ran and ran <= REPORT_FREE
     assert list(out.parent.iterdir()) == []  # no release, no staging folder
@@ -241,3 +253,47 @@ def test_the_cli_forks_its_gate_first_and_a_refused_build_leaves_no_process(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
     assert cli.main(["build", "--corpus", str(CORPUS), "--out", str(mine), "--workers", "2", "--quiet"]) == 1
     assert len(made) == 1
+
+
+def _children(pid: int) -> set[int]:
+    try:
+        return {int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+    except OSError:
+        return set()
+
+
+def _ended(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads the process tree from /proc")
+def test_a_killed_build_leaves_no_gate_or_helper_behind(tmp_path: Path) -> None:
+    """SIGKILL the build once it has forked its gate and export helper: both see their pipe end and exit, rather
+    than wait for a request forever (each had kept a copy of the build's end of its own pipe)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import CORPUS, ROOT
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "irbc.cli", "build", "--corpus", str(CORPUS), "--out", str(tmp_path / "out")],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 120
+    while len(_children(proc.pid)) < 2 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    kids = _children(proc.pid)
+    assert len(kids) >= 2, "the build did not fork its gate and helper"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 120  # they may first finish importing great-expectations and matplotlib
+    while not all(_ended(k) for k in kids) and time.time() < deadline:
+        time.sleep(0.05)
+    assert all(_ended(k) for k in kids), "a gate or helper process outlived the killed build"

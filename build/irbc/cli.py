@@ -69,7 +69,11 @@ def _build(args: argparse.Namespace) -> int:
             progress.update(task, description="building", completed=done, total=total)
 
         result, report, out = build_release(
-            opts, tick, lambda what: progress.update(task, description=what), gate=getattr(args, "gate", None)
+            opts,
+            tick,
+            lambda what: progress.update(task, description=what),
+            gate=getattr(args, "gate", None),
+            helper=getattr(args, "helper", None),
         )
     for warning in result.warnings:  # shown even with --quiet
         _console().print(f"[yellow]{warning}[/]", highlight=False)
@@ -393,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "scheduler", None) and args.executor != "dask":
         p.error("--scheduler needs --executor dask")
     signal.signal(signal.SIGTERM, _on_sigterm(os.getpid()))
-    gate = _early_gate(args)
+    early = _early_processes(args)
     try:
         return int(args.func(args))
     except IrbcError as exc:
@@ -410,20 +414,28 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"irbc {args.cmd}: terminated; the previous release is untouched\n")
         return 143
     finally:
-        if gate is not None:
-            gate.close()
+        for proc in early:
+            proc.close()
 
 
-def _early_gate(args: argparse.Namespace) -> Any:
-    """A single-process ``build`` forks its gate process (irbc.gate.expectations.GateProcess) first thing,
-    before this process imports the build's modules: great-expectations' start-up then runs on the other core
-    from the start. Stored on ``args`` for build_release, which closes it; None for any other command."""
-    if args.cmd != "build" or args.workers > 1 or args.executor != "local":
-        return None
-    from irbc.gate.expectations import GateProcess
+def _early_processes(args: argparse.Namespace) -> list[Any]:
+    """A ``build`` forks first thing, before this process imports the build's modules, the processes whose
+    start-up can run while it builds the documents: the gate (irbc.gate.expectations.GateProcess:
+    great-expectations, single-process builds only) and the background exporters' helper
+    (irbc.release.exporters.ExportHelper: matplotlib). Stored on ``args`` for build_release, which closes them
+    (closed here too, whatever happened); none for any other command."""
+    if args.cmd != "build":
+        return []
+    out: list[Any] = []
+    if args.workers == 1 and args.executor == "local":
+        from irbc.gate.expectations import GateProcess  # a light import: the gate is forked before pyarrow
 
-    args.gate = GateProcess()
-    return args.gate
+        args.gate = GateProcess()
+        out.append(args.gate)
+    from irbc.release.exporters import ExportHelper  # imports pyarrow, which this process needs anyway
+
+    args.helper = ExportHelper()
+    return [*out, args.helper]
 
 
 if __name__ == "__main__":

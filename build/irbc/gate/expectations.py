@@ -310,7 +310,7 @@ class GateProcess:
         if "fork" in mp.get_all_start_methods():
             ctx = mp.get_context("fork")
             self._conn, child = ctx.Pipe()
-            self._proc = ctx.Process(target=_serve, args=(child,), daemon=False)
+            self._proc = ctx.Process(target=_serve, args=(child, self._conn), daemon=False)
             self._proc.start()
             child.close()
 
@@ -367,9 +367,13 @@ class GateProcess:
             self._conn = None
 
 
-def _serve(conn: Any) -> None:
+def _serve(conn: Any, theirs: Any = None) -> None:
     """The forked gate process: set great-expectations up, then run the one request it is sent. It leads a
-    process group of its own, so the build can end it with the processes it forks for large releases."""
+    process group of its own, so the build can end it with the processes it forks for large releases. It
+    closes its copy of the build's end of the pipe (``theirs``) first: if the build is killed, the pipe then
+    ends and so does this process, instead of waiting for a request forever."""
+    if theirs is not None:
+        theirs.close()
     with contextlib.suppress(OSError):
         os.setpgid(0, 0)
     prepare_gate()

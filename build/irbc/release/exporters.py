@@ -9,6 +9,7 @@ them."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing
 import time
@@ -95,13 +96,21 @@ class Exporter:
     # reads only the tables and writes only its own files: with workers, finalize runs it on a forked process
     # while the others run (its files are the same bytes)
     background: bool = False
+    # a background exporter's imports and warm-up, run ahead in a process forked at build start (ExportHelper),
+    # which then writes it; it must not change what ``write`` writes
+    prepare: Callable[[], None] | None = None
 
 
 _REGISTRY: dict[str, Exporter] = {}
 
 
 def exporter(
-    name: str, *files: str, description: str, required: bool = True, background: bool = False
+    name: str,
+    *files: str,
+    description: str,
+    required: bool = True,
+    background: bool = False,
+    prepare: Callable[[], None] | None = None,
 ) -> Callable[[Callable[[Path, ExportContext], None]], Any]:
     def add(fn: Callable[[Path, ExportContext], None]) -> Callable[[Path, ExportContext], None]:
         if not description.strip() or "\n" in description:
@@ -113,7 +122,7 @@ def exporter(
             raise ValueError(
                 f"exporter {name!r} writes {sorted(taken & set(files))}, which another one writes"
             )
-        _REGISTRY[name] = Exporter(name, files, fn, required, description, background)
+        _REGISTRY[name] = Exporter(name, files, fn, required, description, background, prepare)
         return fn
 
     return add
@@ -148,22 +157,122 @@ def _start(e: Exporter, release: Path, ctx: ExportContext) -> tuple[Exporter, An
     return e, proc, seconds
 
 
+# the modules that register the background exporters: all an ExportHelper imports (not every exporter's)
+BACKGROUND_MODULES = ("irbc.release.plots",)
+
+
+class ExportHelper:
+    """A process forked at build start (by the CLI, before the build's own imports) that imports and warms up
+    what the background exporters need (their ``prepare``: matplotlib for the plots) while the documents are
+    built, then writes those exporters when asked, with the build's result sent over. Their bytes are those
+    of a fresh process; it serves one request. Without fork, or if it has gone, the exporters are forked
+    from the build as before."""
+
+    def __init__(self) -> None:
+        self._conn: Any = None
+        self._busy = False
+        self._asked = False
+        if "fork" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("fork")
+            self._conn, child = ctx.Pipe()
+            self._proc = ctx.Process(target=_help, args=(child, self._conn), name="irbc-exports", daemon=True)
+            self._proc.start()
+            child.close()
+
+    def start(self, names: list[str], release: Path, result: BuildResult) -> bool:
+        """Ask it to write the background exporters ``names`` into ``release``; False if it cannot."""
+        if self._conn is None or self._asked:
+            return False
+        self._asked = True
+        try:
+            self._conn.send((names, release, result))
+        except Exception:  # gone, or the result does not pickle: the build forks the exporters itself
+            self.close()
+            return False
+        self._busy = True
+        return True
+
+    def wait(self) -> dict[str, float]:
+        """Seconds per exporter once they are written; raises if one failed or the process has gone."""
+        self._busy = False
+        try:
+            ok, got = self._conn.recv()
+        except (EOFError, OSError):
+            raise RuntimeError("the background exporters' process ended before they were written") from None
+        if not ok:
+            raise RuntimeError(f"a background exporter failed on its process: {got}")
+        seconds: dict[str, float] = got
+        return seconds
+
+    def close(self) -> None:
+        """End it: killed at once if it was never asked or is still writing (the build failed: nothing of it
+        may be written into a folder that is being removed), else told to stop."""
+        if self._conn is None:
+            return
+        if self._busy or not self._asked:
+            self._proc.kill()
+        else:
+            with contextlib.suppress(OSError):
+                self._conn.send(None)
+        self._conn.close()
+        self._proc.join()
+        self._conn = None
+        self._busy = False
+
+
+def _help(conn: Any, theirs: Any = None) -> None:
+    """The ExportHelper's process: import and prepare the background exporters, then write the ones asked for.
+    Its copy of the build's end of the pipe (``theirs``) is closed first, so a killed build ends it too."""
+    if theirs is not None:
+        theirs.close()
+    for module in BACKGROUND_MODULES:
+        importlib.import_module(module)
+    mine = {e.name: e for e in _REGISTRY.values() if e.background}
+    for e in mine.values():
+        if e.prepare is not None:
+            e.prepare()
+    msg = conn.recv()
+    if msg is None:
+        return
+    names, release, result = msg
+    ctx, seconds = ExportContext(result), {}
+    try:
+        for name in names:
+            t0 = time.perf_counter()
+            mine[name].write(release, ctx)
+            seconds[name] = time.perf_counter() - t0
+    except Exception as exc:
+        conn.send((False, f"{name}: {type(exc).__name__}: {exc}"))
+    else:
+        conn.send((True, seconds))
+
+
 class Exports:
     """``finalize`` in two steps, for a build that writes while its gate runs: ``before_report`` writes the
     REPORT_FREE exporters, ``after_report`` the others (in the registry's order, each step), then the
     manifest. Background exporters run on forked processes when ``forks``; they are waited for before the
     manifest, and killed if anything fails (``exporting``), so nothing writes into a folder being removed."""
 
-    def __init__(self, release: Path, result: BuildResult, forks: bool) -> None:
-        self.release, self.result = release, result
+    def __init__(
+        self, release: Path, result: BuildResult, forks: bool, helper: ExportHelper | None = None
+    ) -> None:
+        self.release, self.result, self.helper = release, result, helper
+        self.helped: list[str] = []  # the exporters the helper is writing
         self.ctx = ExportContext(result)
-        self.exporters = registered_exporters()
         self.forks = forks and "fork" in multiprocessing.get_all_start_methods()
         self.started: list[tuple[Exporter, Any, Any]] = []
         self.early_done = False
 
+    @cached_property
+    def exporters(self) -> list[Exporter]:
+        return registered_exporters()
+
     def before_report(self) -> None:
-        self._run([e for e in self.exporters if e.name in REPORT_FREE])
+        if self.forks and self.helper is not None:  # first of all (before every exporter module is imported)
+            names = sorted(_help_names() & REPORT_FREE)
+            if names and self.helper.start(names, self.release, self.result):
+                self.helped += names
+        self._run([e for e in self.exporters if e.name in REPORT_FREE and e.name not in self.helped])
         self.early_done = True
 
     def after_report(self, report: Any) -> None:
@@ -176,6 +285,10 @@ class Exports:
             if proc.exitcode != 0:
                 raise RuntimeError(f"exporter {e.name} failed on its process (exit code {proc.exitcode})")
             self.result.timings[f"export:{e.name}"] = seconds.value
+        if self.helped and self.helper is not None:
+            self.helped = []
+            for name, sec in self.helper.wait().items():
+                self.result.timings[f"export:{name}"] = sec
         write_manifest(self.release, self.result)
 
     def _run(self, group: list[Exporter]) -> None:
@@ -192,14 +305,26 @@ class Exports:
             if proc.is_alive():
                 proc.kill()
             proc.join()
+        if self.helped and self.helper is not None:  # still writing: it goes before the folder does
+            self.helper.close()
+            self.helped = []
+
+
+def _help_names() -> set[str]:
+    """The background exporters an ExportHelper has prepared (those of BACKGROUND_MODULES)."""
+    for module in BACKGROUND_MODULES:
+        importlib.import_module(module)
+    return {e.name for e in _REGISTRY.values() if e.background and e.write.__module__ in BACKGROUND_MODULES}
 
 
 @contextmanager
-def exporting(release: Path, result: BuildResult, forks: bool | None = None) -> Iterator[Exports]:
+def exporting(
+    release: Path, result: BuildResult, forks: bool | None = None, helper: ExportHelper | None = None
+) -> Iterator[Exports]:
     """``with exporting(tmp, result) as ex: ex.before_report(); ...; ex.after_report(report)``. ``forks``:
-    run background exporters on forked processes (default: with workers). Leaving the block, by an error too,
-    no exporter process is left running."""
-    ex = Exports(release, result, result.workers > 1 if forks is None else forks)
+    run background exporters on forked processes (default: with workers), on ``helper`` if there is one.
+    Leaving the block, by an error too, no exporter process is left writing."""
+    ex = Exports(release, result, result.workers > 1 if forks is None else forks, helper)
     try:
         yield ex
     finally:

@@ -322,6 +322,7 @@ def build_release(
     progress: Callable[[str, int, int], None] | None = None,
     stage: Callable[[str], None] | None = None,
     gate: Any = None,
+    helper: Any = None,
 ) -> tuple[BuildResult, Any, Path]:
     """The whole build: stream the tables into a staging folder beside ``opts.out``, validate them there (the
     gate reads the very files it releases), write the release files, and rename the folder into place only
@@ -334,7 +335,8 @@ def build_release(
     removes the whole folder, so nothing of a failed build is ever released.
 
     ``gate``: a GateProcess the caller forked already (the CLI does, first thing), used by a single-process
-    build and closed here whatever happens (a build with workers validates in this process)."""
+    build and closed here whatever happens (a build with workers validates in this process). ``helper``: an
+    ExportHelper forked already (the CLI's), which writes the background exporters; closed here too."""
     from contextlib import ExitStack
 
     from irbc.gate.expectations import GateProcess, prepare_gate
@@ -349,7 +351,8 @@ def build_release(
         gate.close()
         gate = None
     with ExitStack() as stack:
-        stack.enter_context(_closing(gate))  # the caller's gate is closed here whatever happens
+        stack.enter_context(_closing(gate))  # the caller's gate and helper are closed here whatever happens
+        stack.enter_context(_closing(helper))
         check_target(Path(opts.out), {"the corpus folder": Path(opts.corpus)})
         if gate is None and not parallel:
             gate = GateProcess()
@@ -361,7 +364,7 @@ def build_release(
             probes = result.config["noise_probes"]
             if gate is not None:
                 gate.submit(result.tables, probes, opts.workers)  # the suites run there from now on
-            with exporting(tmp, result, forks=True) as export:
+            with exporting(tmp, result, forks=True, helper=helper) as export:
                 t0 = time.perf_counter()
                 export.before_report()
                 result.timings["write_before_report"] = time.perf_counter() - t0
