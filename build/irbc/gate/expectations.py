@@ -282,8 +282,16 @@ def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> l
             # allocates goes with them, so memory stays flat however many pieces a large release has (small
             # releases run in this process)
             _gx_source()  # set up once here; the forked processes inherit it
-            with mp.get_context("fork").Pool(max(1, workers), maxtasksperchild=GX_TASKS_PER_PROCESS) as pool:
+            pool = mp.get_context("fork").Pool(max(1, workers), maxtasksperchild=GX_TASKS_PER_PROCESS)
+            try:
                 results = pool.map(_run_task, tasks, chunksize=1)
+                # closed and joined, not terminated (what leaving a `with Pool` does): terminate can race the
+                # pool's replacing a process that has done its GX_TASKS_PER_PROCESS tasks, and then waits
+                # forever for the new one, which it never signalled (seen: a build hung in _terminate_pool)
+                pool.close()
+                pool.join()
+            finally:
+                pool.terminate()
         else:
             results = [_run_task(task) for task in tasks]
     finally:
