@@ -8,14 +8,14 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from irbc.core.errors import IrbcError
-from irbc.core.result import BuildResult
+
+if TYPE_CHECKING:  # rich and the build's modules are imported when a command needs them (see main)
+    from rich.console import Console
+
+    from irbc.core.result import BuildResult
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SUMMARY_COLUMNS = {
@@ -35,11 +35,15 @@ SUMMARY_COLUMNS = {
 
 def _console(quiet: bool = False) -> Console:
     """stderr, as wide as the terminal; a log (not a terminal) gets 150 columns so table rows stay whole."""
+    from rich.console import Console
+
     probe = Console(stderr=True)
     return Console(stderr=True, quiet=quiet, width=None if probe.is_terminal else 150)
 
 
 def _build(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, Progress, TextColumn
+
     from irbc.run.driver import build_release
     from irbc.run.options import BuildOptions
 
@@ -64,7 +68,13 @@ def _build(args: argparse.Namespace) -> int:
         def tick(doc_id: str, done: int, total: int) -> None:
             progress.update(task, description="building", completed=done, total=total)
 
-        result, report, out = build_release(opts, tick, lambda what: progress.update(task, description=what))
+        result, report, out = build_release(
+            opts,
+            tick,
+            lambda what: progress.update(task, description=what),
+            gate=getattr(args, "gate", None),
+            helper=getattr(args, "helper", None),
+        )
     for warning in result.warnings:  # shown even with --quiet
         _console().print(f"[yellow]{warning}[/]", highlight=False)
     _print_summary(console, result)
@@ -95,6 +105,8 @@ def release_kind(release: Path) -> str:
 
 
 def _print_summary(console: Console, result: BuildResult) -> None:
+    from rich.table import Table
+
     t = Table(title="IR Balancing Corpus build summary")
     for c, head in SUMMARY_COLUMNS.items():
         t.add_column(head, justify="left" if c == "doc_id" else "right", no_wrap=c == "doc_id")
@@ -109,6 +121,8 @@ def _print_summary(console: Console, result: BuildResult) -> None:
 
 
 def _rehydrate(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
     from irbc.gate.release import validate_tables
     from irbc.release.exporters import finalize
     from irbc.release.standoff import rehydrate
@@ -135,6 +149,8 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
     from irbc.gate.release import validate_release
 
     report = validate_release(Path(args.release), workers=args.workers)
@@ -147,6 +163,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _review_template(args: argparse.Namespace) -> int:
     import yaml
+    from rich.console import Console
 
     from irbc.run.single import review_template_for
 
@@ -163,6 +180,8 @@ def _review_template(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
     from irbc.formats.export import export_release
 
     rec = export_release(Path(args.release), args.format, Path(args.out), args.annotator)
@@ -176,6 +195,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
     from irbc.formats.corrections import import_corrections
 
     changes = import_corrections(args.format, Path(args.folder), Path(args.corpus))
@@ -376,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "scheduler", None) and args.executor != "dask":
         p.error("--scheduler needs --executor dask")
     signal.signal(signal.SIGTERM, _on_sigterm(os.getpid()))
+    early = _early_processes(args)
     try:
         return int(args.func(args))
     except IrbcError as exc:
@@ -391,6 +413,29 @@ def main(argv: list[str] | None = None) -> int:
     except Terminated:
         sys.stderr.write(f"irbc {args.cmd}: terminated; the previous release is untouched\n")
         return 143
+    finally:
+        for proc in early:
+            proc.close()
+
+
+def _early_processes(args: argparse.Namespace) -> list[Any]:
+    """A ``build`` forks first thing, before this process imports the build's modules, the processes whose
+    start-up can run while it builds the documents: the gate (irbc.gate.expectations.GateProcess:
+    great-expectations, single-process builds only) and the background exporters' helper
+    (irbc.release.exporters.ExportHelper: matplotlib). Stored on ``args`` for build_release, which closes them
+    (closed here too, whatever happened); none for any other command."""
+    if args.cmd != "build":
+        return []
+    out: list[Any] = []
+    if args.workers == 1 and args.executor == "local":
+        from irbc.gate.expectations import GateProcess  # a light import: the gate is forked before pyarrow
+
+        args.gate = GateProcess()
+        out.append(args.gate)
+    from irbc.release.exporters import ExportHelper  # imports pyarrow, which this process needs anyway
+
+    args.helper = ExportHelper()
+    return [*out, args.helper]
 
 
 if __name__ == "__main__":

@@ -7,16 +7,24 @@ import contextlib
 import json
 import logging
 import os
+import signal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from irbc.core.schema import TABLES, load_schema, schema_dir, table_fields
-from irbc.core.tables import TableStore
 from irbc.gate.report import MAX_EXAMPLES, Check, merge_checks
+
+if TYPE_CHECKING:
+    from irbc.core.tables import TableStore
+
+# the table store and the schemas (pyarrow, jsonschema) are imported where they are used: the CLI imports this
+# module to fork the gate process (GateProcess) before anything else, and the gate imports them itself
+# (prepare_gate) while great-expectations starts up
 
 
 def validation_dir() -> Path:
+    from irbc.core.schema import schema_dir
+
     return schema_dir().parent / "validation"
 
 
@@ -35,6 +43,8 @@ def _camel(name: str) -> str:
 GX_SLICE_BYTES = 32 << 20  # a suite validates a large table in pieces of about this size (memory stays flat)
 GX_TASKS_PER_PROCESS = 4
 UNIQUE = "expect_column_values_to_be_unique"
+# a suite runs first with this result format (None: straight with SUMMARY); see _validate_frame
+GX_FIRST_PASS: str | None = "BOOLEAN_ONLY"
 
 
 def _gx_frame(docs: Any, t: str, tbl: Any) -> Any:
@@ -101,11 +111,17 @@ def _gx_source() -> Any:
 
 
 def prepare_gate() -> None:
-    """Import great-expectations and set its context up in this process ahead of the gate (about 1.7 s); the
-    processes that run the suites are forked from it and inherit both."""
+    """Import great-expectations and set its context up in this process ahead of the gate (about 1.7 s), with
+    what the suites need besides (the table store, the schemas, the suites' configuration); the processes that
+    run the suites are forked from it and inherit all of it."""
     import gc
 
+    import pyarrow.compute  # noqa: F401  (used by _gx_frame and _unique_key)
+
+    import irbc.core.tables  # noqa: F401
+
     _gx_source()
+    _suites_config()
     # what is loaded so far lives as long as this process: keep it out of the collector's passes here and in
     # every process forked from now on (their collections would otherwise walk, and copy, these pages too)
     gc.freeze()
@@ -113,6 +129,8 @@ def prepare_gate() -> None:
 
 def _suite_specs(t: str, tables: TableStore, regexes: list[str]) -> list[tuple[str, dict[str, Any]]]:
     """The suite of one table: expectations derived from its schema, then validation/expectations.yaml."""
+    from irbc.core.schema import load_schema, table_fields
+
     cfg = _suites_config()
     specs: list[tuple[str, dict[str, Any]]] = [
         ("expect_column_values_to_be_unique", {"column": load_schema(t)["x-primary-key"]})
@@ -149,6 +167,14 @@ def _gx_batches() -> Any:
 
 
 def _validate_frame(t: str, frame: Any, specs: list[tuple[str, dict[str, Any]]]) -> list[Check]:
+    """The suite ``specs`` of table ``t`` on ``frame``, one check per expectation.
+
+    The suite runs first with result format BOOLEAN_ONLY (each expectation's success and nothing else: GX then
+    computes no unexpected-value lists and counts beyond what success needs, about 40 % of a suite's time). If
+    every expectation passed, that is the whole answer: with no ``mostly``, a passing expectation has no
+    unexpected values, and its ``element_count`` is the frame's row count (what the check falls back to). If
+    any failed, or an expectation has ``mostly`` (it may pass with unexpected values), the suite runs again
+    with SUMMARY and the checks come from that run, with their counts and examples."""
     import great_expectations as gx
 
     _gx_source()  # the context must exist before a suite is made
@@ -156,7 +182,13 @@ def _validate_frame(t: str, frame: Any, specs: list[tuple[str, dict[str, Any]]])
     for etype, kw in specs:
         suite.add_expectation(getattr(gx.expectations, _camel(etype))(**kw))
     batch = _gx_batches().get_batch(batch_parameters={"dataframe": frame})
-    res = batch.validate(suite, result_format="SUMMARY")
+    res = None
+    if GX_FIRST_PASS is not None and not any("mostly" in kw for _, kw in specs):
+        res = batch.validate(suite, result_format=GX_FIRST_PASS)
+        if not all(r.success for r in res.results):
+            res = None
+    if res is None:
+        res = batch.validate(suite, result_format="SUMMARY")
     out = []
     for r in res.results:
         conf = r.expectation_config
@@ -188,6 +220,8 @@ def _unique_key(tables: TableStore, t: str, specs: list[tuple[str, dict[str, Any
     over it (about a tenth of the memory of dictionary encoding). Failing examples are shown as the ids."""
     import pandas as pd
     import pyarrow.compute as pc
+
+    from irbc.core.schema import load_schema
 
     key = load_schema(t)["x-primary-key"]
     col = tables.read(t, [key])[key]
@@ -225,6 +259,8 @@ def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> l
     """One great-expectations suite per table, run in pieces of about GX_SLICE_BYTES read from the store (so
     memory does not grow with the corpus); with ``workers`` > 1 the pieces run on forked processes. The checks
     come back in table and suite order, so the report does not depend on either."""
+    from irbc.core.schema import TABLES
+
     global _GX_STATE
     regexes = [p for _, p in sorted(probes.items())]
     specs = {t: _suite_specs(t, tables, regexes) for t in TABLES}
@@ -246,8 +282,16 @@ def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> l
             # allocates goes with them, so memory stays flat however many pieces a large release has (small
             # releases run in this process)
             _gx_source()  # set up once here; the forked processes inherit it
-            with mp.get_context("fork").Pool(max(1, workers), maxtasksperchild=GX_TASKS_PER_PROCESS) as pool:
+            pool = mp.get_context("fork").Pool(max(1, workers), maxtasksperchild=GX_TASKS_PER_PROCESS)
+            try:
                 results = pool.map(_run_task, tasks, chunksize=1)
+                # closed and joined, not terminated (what leaving a `with Pool` does): terminate can race the
+                # pool's replacing a process that has done its GX_TASKS_PER_PROCESS tasks, and then waits
+                # forever for the new one, which it never signalled (seen: a build hung in _terminate_pool)
+                pool.close()
+                pool.join()
+            finally:
+                pool.terminate()
         else:
             results = [_run_task(task) for task in tasks]
     finally:
@@ -262,24 +306,46 @@ def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> l
 class GateProcess:
     """great-expectations imported and set up in a process forked at build start, so its start-up (about 2 s)
     overlaps the document work of a single-process build; ``gx_checks`` then runs there on the tables the
-    build wrote (read from their folder) and the checks come back. Without fork, everything runs here."""
+    build wrote (read from their folder) and the checks come back. ``submit`` sends the request ahead, so the
+    build can write what needs no report while the suites run. Without fork, everything runs here."""
 
     def __init__(self) -> None:
         import multiprocessing as mp
 
         self._conn: Any = None
+        self._pending: tuple[Any, ...] | None = None  # the request sent by submit, not yet answered
+        self._asked = False  # a request was sent
         if "fork" in mp.get_all_start_methods():
             ctx = mp.get_context("fork")
             self._conn, child = ctx.Pipe()
-            self._proc = ctx.Process(target=_serve, args=(child,), daemon=False)
+            self._proc = ctx.Process(target=_serve, args=(child, self._conn), daemon=False)
             self._proc.start()
             child.close()
+
+    def submit(self, tables: TableStore, probes: dict[str, str], workers: int = 1) -> None:
+        """Send the gate process its request and return at once: the suites run there from now on, and
+        ``gx_checks`` with the same arguments waits for their checks."""
+        if self._conn is None or tables.folder is None or self._pending is not None:
+            return
+        try:
+            self._asked = True
+            self._conn.send((tables.folder, probes, workers))
+        except OSError:  # the process has gone: gx_checks runs the suites here
+            self.close()
+            return
+        self._pending = (tables.folder, dict(probes), workers)
 
     def gx_checks(self, tables: TableStore, probes: dict[str, str], workers: int = 1) -> list[Check]:
         if self._conn is None or tables.folder is None:
             return gx_checks(tables, probes, workers)
+        request = (tables.folder, dict(probes), workers)
+        if self._pending is not None and self._pending != request:  # it serves one request: not this one
+            return gx_checks(tables, probes, workers)
         try:
-            self._conn.send((tables.folder, probes, workers))
+            if self._pending is None:
+                self._asked = True
+                self._conn.send(request)
+            self._pending = None
             ok, got = self._conn.recv()
         except (EOFError, OSError):  # the process has gone (killed, or asked twice): run the suites here
             self.close()
@@ -290,21 +356,41 @@ class GateProcess:
         return checks
 
     def close(self) -> None:
+        """End the gate process: once it has answered, it is told to stop; if it was never asked (the build
+        failed before its gate) or is still running a request nobody will read (the build failed meanwhile),
+        it is killed at once: it only imports and reads, never writes."""
         if self._conn is not None:
-            with contextlib.suppress(OSError):  # the process may have gone
-                self._conn.send(None)
+            pid = self._proc.pid
+            if self._pending is not None or not self._asked:  # its own process group goes, with any pool
+                if pid is not None and pid > 0:  # (never 0 or less: that would be this process's own group)
+                    with contextlib.suppress(OSError):
+                        os.killpg(pid, signal.SIGKILL)
+                self._proc.kill()
+                self._pending = None
+            else:
+                with contextlib.suppress(OSError):  # the process may have gone
+                    self._conn.send(None)
             self._conn.close()
             self._proc.join()
             self._conn = None
 
 
-def _serve(conn: Any) -> None:
-    """The forked gate process: set great-expectations up, then run the one request it is sent."""
+def _serve(conn: Any, theirs: Any = None) -> None:
+    """The forked gate process: set great-expectations up, then run the one request it is sent. It leads a
+    process group of its own, so the build can end it with the processes it forks for large releases. It
+    closes its copy of the build's end of the pipe (``theirs``) first: if the build is killed, the pipe then
+    ends and so does this process, instead of waiting for a request forever."""
+    if theirs is not None:
+        theirs.close()
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)
     prepare_gate()
     msg = conn.recv()
     if msg is None:
         return
     folder, probes, workers = msg
+    from irbc.core.tables import TableStore
+
     try:
         conn.send((True, gx_checks(TableStore(folder=folder), probes, workers)))
     except Exception as exc:

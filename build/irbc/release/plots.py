@@ -205,14 +205,37 @@ def render_svg(plot: Plot, result: BuildResult) -> bytes:
     return buf.getvalue()
 
 
+def warm_up() -> None:
+    """Import matplotlib and draw one small figure to SVG (discarded), as ``render_svg`` does: its modules,
+    font and glyph caches are then loaded (about 0.8 s) before the plots are asked for. What a plot writes does
+    not depend on it (the SVG ids come from ``svg.hashsalt`` and the content, not from a counter)."""
+    import io
+
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(RC):  # type: ignore[arg-type]
+        fig = Figure(layout="constrained")
+        ax = fig.add_subplot()
+        ax.imshow([[0, 1], [1, 0]], cmap="Blues", aspect="auto")
+        ax.barh(["a", "b"], [1, 2], hatch="//", edgecolor="black", label="x")
+        ax.legend(fontsize=7)
+        ax.text(0, 0, "0 9 abc ABC (x) n/a", fontsize=7)
+        ax.set_xticks([0, 1], ["doc_a", "doc_b"], rotation=30, ha="right")
+        ax.set_title("warm-up")
+        fig.savefig(io.BytesIO(), format="svg", metadata=METADATA)
+
+
 @exporter(
     "plots_v1",
     *(f"{RELEASE_DIR}/{p.name}.svg" for p in PLOTS),
     description="plots made from the tables (SVG): concepts by document, author stances, mentions by facet, audit",
     background=True,  # about two seconds of matplotlib whatever the corpus: drawn while the others write
+    prepare=warm_up,
 )
 def write_plots(release: Path, ctx: ExportContext) -> None:
     out = release / RELEASE_DIR
-    out.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(exist_ok=True)  # never parents=True: a staging folder removed meanwhile stays removed
+    out.mkdir(exist_ok=True)
     for p in PLOTS:
         (out / f"{p.name}.svg").write_bytes(render_svg(p, ctx.result))
