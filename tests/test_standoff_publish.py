@@ -134,7 +134,7 @@ def test_validate_refuses_a_manifest_that_lies_about_the_rights(release_copy):
 
 
 def test_the_build_says_which_kind_of_release_it_wrote(release, standoff):
-    from irbc.cli import release_kind
+    from irbc.release.manifest import release_kind
 
     log = (standoff.parent / BUILD_LOG).read_text(encoding="utf-8")
     assert "stand-off release, publishable: every `withhold` document's text is withheld" in log

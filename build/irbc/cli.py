@@ -15,22 +15,8 @@ from irbc.core.errors import IrbcError
 if TYPE_CHECKING:  # rich and the build's modules are imported when a command needs them (see main)
     from rich.console import Console
 
-    from irbc.core.result import BuildResult
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SUMMARY_COLUMNS = {
-    "doc_id": "document",
-    "sections": "sections",
-    "paragraphs": "paras",
-    "notes": "notes",
-    "callouts_linked": "callouts linked",
-    "notes_without_callout": "notes w/o callout",
-    "callouts_without_note": "callouts w/o note",
-    "chars_kept": "chars kept",
-    "chars_removed": "chars removed",
-    "mentions_lexicon": "mentions",
-    "stances": "stances",
-}
 
 
 def _console(quiet: bool = False) -> Console:
@@ -41,11 +27,19 @@ def _console(quiet: bool = False) -> Console:
     return Console(stderr=True, quiet=quiet, width=None if probe.is_terminal else 150)
 
 
+def _plain(stderr: bool = True) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
 def _build(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn
 
+    from irbc.release.manifest import release_kind
     from irbc.run.driver import build_release
     from irbc.run.options import BuildOptions
+    from irbc.run.summary import print_summary
 
     opts = BuildOptions(
         corpus=Path(args.corpus),
@@ -77,7 +71,7 @@ def _build(args: argparse.Namespace) -> int:
         )
     for warning in result.warnings:  # shown even with --quiet
         _console().print(f"[yellow]{warning}[/]", highlight=False)
-    _print_summary(console, result)
+    print_summary(console, result)
     console.print(f"per-document stage ran on {result.ran_on}")
     console.print(
         f"release written to {out} ({report.n_checks} content checks passed; "
@@ -87,42 +81,7 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def release_kind(release: Path) -> str:
-    """One line on which kind of release this is, from its manifest's ``publishable`` record (release.rights)."""
-    import json
-
-    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
-    rights, policy = manifest["publishable"], manifest["text_policy"]
-    if not rights["ok"]:
-        docs = rights["documents_with_withheld_text"]
-        return (
-            f"{policy}-text release for local use, NOT publishable: it contains the text of {len(docs)} "
-            f"document(s) whose redistribution is `withhold` ({', '.join(docs)}); for the publishable stand-off "
-            "release run `irbc build --text-policy standoff --out DIR` (make release-standoff)"
-        )
-    kind = "stand-off release" if policy == "standoff" else f"{policy}-text release"
-    return f"{kind}, publishable: {rights['reason']}"
-
-
-def _print_summary(console: Console, result: BuildResult) -> None:
-    from rich.table import Table
-
-    t = Table(title="IR Balancing Corpus build summary")
-    for c, head in SUMMARY_COLUMNS.items():
-        t.add_column(head, justify="left" if c == "doc_id" else "right", no_wrap=c == "doc_id")
-    for d in result.summary["documents"]:
-        t.add_row(*(str(d[c]) for c in SUMMARY_COLUMNS))
-    console.print(t)
-    for s in result.skipped:
-        console.print(f"[yellow]skipped[/] {s['reason']}")
-    if result.scores:
-        o = result.scores["overall"]
-        console.print(f"lexicon_v1 vs curated_v1: precision {o['precision']:.3f}, recall {o['recall']:.3f}")
-
-
 def _rehydrate(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from irbc.gate.release import validate_tables
     from irbc.release.exporters import finalize
     from irbc.release.standoff import rehydrate
@@ -137,7 +96,7 @@ def _rehydrate(args: argparse.Namespace) -> int:
     with staged(Path(args.out)) as (tmp, out):
         result.tables.write(tmp / "data")
         finalize(tmp, result, report)
-    Console(stderr=True).print(f"rehydrated release written to {out}")
+    _plain().print(f"rehydrated release written to {out}")
     return 0
 
 
@@ -149,12 +108,10 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from irbc.gate.release import validate_release
 
     report = validate_release(Path(args.release), workers=args.workers)
-    console = Console()
+    console = _plain(stderr=False)
     console.print(report.count_line(), soft_wrap=True)
     if not report.passed:
         raise report.failure()
@@ -163,7 +120,6 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _review_template(args: argparse.Namespace) -> int:
     import yaml
-    from rich.console import Console
 
     from irbc.run.single import review_template_for
 
@@ -175,17 +131,15 @@ def _review_template(args: argparse.Namespace) -> int:
     from irbc.core.io import write_atomic
 
     write_atomic(Path(args.out), text)
-    Console(stderr=True).print(f"review template for {args.doc_id} written to {args.out}")
+    _plain().print(f"review template for {args.doc_id} written to {args.out}")
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from irbc.formats.export import export_release
 
     rec = export_release(Path(args.release), args.format, Path(args.out), args.annotator)
-    Console(stderr=True).print(
+    _plain().print(
         f"{args.format} export of {len(rec['documents'])} documents ({rec['mentions']} {args.annotator} mentions, "
         f"{rec['evidence']} pieces of stance evidence) written to {args.out}",
         highlight=False,
@@ -195,12 +149,10 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from irbc.formats.corrections import import_corrections
 
     changes = import_corrections(args.format, Path(args.folder), Path(args.corpus))
-    console = Console(stderr=True)
+    console = _plain()
     for c in changes:
         what = ", ".join(f"{n} {k}" for k, n in sorted(c.counts.items()) if n) or "no changes"
         where = f" -> {c.file}" if c.new_text is not None else ""
@@ -397,7 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "scheduler", None) and args.executor != "dask":
         p.error("--scheduler needs --executor dask")
     signal.signal(signal.SIGTERM, _on_sigterm(os.getpid()))
-    early = _early_processes(args)
+    from irbc.run.early import early_processes  # imports nothing heavy: it forks before the build's imports
+
+    early = early_processes(args)
     try:
         return int(args.func(args))
     except IrbcError as exc:
@@ -416,26 +370,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for proc in early:
             proc.close()
-
-
-def _early_processes(args: argparse.Namespace) -> list[Any]:
-    """A ``build`` forks first thing, before this process imports the build's modules, the processes whose
-    start-up can run while it builds the documents: the gate (irbc.gate.expectations.GateProcess:
-    great-expectations, single-process builds only) and the background exporters' helper
-    (irbc.release.exporters.ExportHelper: matplotlib). Stored on ``args`` for build_release, which closes them
-    (closed here too, whatever happened); none for any other command."""
-    if args.cmd != "build":
-        return []
-    out: list[Any] = []
-    if args.workers == 1 and args.executor == "local":
-        from irbc.gate.expectations import GateProcess  # a light import: the gate is forked before pyarrow
-
-        args.gate = GateProcess()
-        out.append(args.gate)
-    from irbc.release.exporters import ExportHelper  # imports pyarrow, which this process needs anyway
-
-    args.helper = ExportHelper()
-    return [*out, args.helper]
 
 
 if __name__ == "__main__":

@@ -43,3 +43,20 @@ def write_manifest(release: Path, result: BuildResult) -> None:
         "files": files,
     }
     write_json(release / MANIFEST, manifest)
+
+
+def release_kind(release: Path) -> str:
+    """One line on which kind of release this is, from its manifest's ``publishable`` record (release.rights)."""
+    import json
+
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    rights, policy = manifest["publishable"], manifest["text_policy"]
+    if not rights["ok"]:
+        docs = rights["documents_with_withheld_text"]
+        return (
+            f"{policy}-text release for local use, NOT publishable: it contains the text of {len(docs)} "
+            f"document(s) whose redistribution is `withhold` ({', '.join(docs)}); for the publishable stand-off "
+            "release run `irbc build --text-policy standoff --out DIR` (make release-standoff)"
+        )
+    kind = "stand-off release" if policy == "standoff" else f"{policy}-text release"
+    return f"{kind}, publishable: {rights['reason']}"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -311,15 +311,6 @@ def collect(
     )
 
 
-@contextmanager
-def _closing(gate: Any) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        if gate is not None:
-            gate.close()
-
-
 def build_release(
     opts: BuildOptions,
     progress: Callable[[str, int, int], None] | None = None,
@@ -332,65 +323,78 @@ def build_release(
     if every check passed. Any failure removes the staging folder and leaves the previous release as it was.
     Returns (result, validation report, release path).
 
-    The files that need no report (``REPORT_FREE``) are written into the staging folder while the
-    great-expectations suites run (in the gate process of a single-process build), background ones (the plots)
-    on a forked process even with one worker; the others once every check has passed. A failing check still
-    removes the whole folder, so nothing of a failed build is ever released.
+    The files that need no report (``REPORT_FREE``) are written while the great-expectations suites run (in the
+    gate process of a single-process build), background ones (the plots) on a forked process even with one
+    worker; the others once every check has passed.
 
     ``gate``: a GateProcess the caller forked already (the CLI does, first thing), used by a single-process
     build and closed here whatever happens (a build with workers validates in this process). ``helper``: an
     ExportHelper forked already (the CLI's), which writes the background exporters; closed here too."""
-    from contextlib import ExitStack
-
     from irbc.gate.expectations import GateProcess, prepare_gate
-    from irbc.gate.release import validate_tables
-    from irbc.release.exporters import exporting
     from irbc.release.writer import check_target, staged
 
-    # with workers, set great-expectations up here while they build the documents, not after them; in a
-    # single process, in a process forked now (the gate then runs there)
+    # great-expectations is set up while the documents are built: here with workers, else in the gate process
     parallel = opts.workers > 1 or opts.executor == "dask"
     if parallel and gate is not None:
         gate.close()
         gate = None
     with ExitStack() as stack:
-        stack.enter_context(_closing(gate))  # the caller's gate and helper are closed here whatever happens
-        stack.enter_context(_closing(helper))
+        for proc in (gate, helper):  # the caller's gate and helper are closed here whatever happens
+            if proc is not None:
+                stack.callback(proc.close)
         check_target(Path(opts.out), {"the corpus folder": Path(opts.corpus)})
         if gate is None and not parallel:
             gate = GateProcess()
-            stack.enter_context(_closing(gate))
+            stack.callback(gate.close)
         with staged(Path(opts.out)) as (tmp, out):
             result = collect(opts, progress, sink=tmp / "data", meanwhile=prepare_gate if parallel else None)
-            if stage:
-                stage("validating")
-            probes = result.config["noise_probes"]
-            if gate is not None:
-                gate.submit(result.tables, probes, opts.workers)  # the suites run there from now on
-            with exporting(tmp, result, forks=True, helper=helper) as export:
-                t0 = time.perf_counter()
-                export.before_report()
-                result.timings["write_before_report"] = time.perf_counter() - t0
-                t0 = time.perf_counter()
-                report = validate_tables(
-                    result.tables,
-                    result.summary,
-                    probes,
-                    timings=result.timings,
-                    workers=opts.workers,
-                    prechecked=result.checks,
-                    run_gx=None if gate is None else gate.gx_checks,
-                )
-                result.timings["validate"] = time.perf_counter() - t0
-                if not report.passed:
-                    raise report.failure()
-                if stage:
-                    stage("writing release")
-                t0 = time.perf_counter()
-                export.after_report(report)
+            report, t0 = _validate_and_write(opts, result, tmp, gate, helper, stage)
     result.tables = TableStore(folder=out / "data")
     result.timings["write"] = time.perf_counter() - t0
     return result, report, out
+
+
+def _validate_and_write(
+    opts: BuildOptions,
+    result: BuildResult,
+    tmp: Path,
+    gate: Any,
+    helper: Any,
+    stage: Callable[[str], None] | None,
+) -> Any:
+    """Validate the staged tables and write the release files into ``tmp``: the report-free ones while the
+    suites run, the others once every check has passed (a failed check raises, and the caller removes ``tmp``).
+    Returns the report and when the files after the report began (the caller times the write to its end)."""
+    from irbc.gate.release import validate_tables
+    from irbc.release.exporters import exporting
+
+    if stage:
+        stage("validating")
+    probes = result.config["noise_probes"]
+    if gate is not None:
+        gate.submit(result.tables, probes, opts.workers)  # the suites run there from now on
+    with exporting(tmp, result, forks=True, helper=helper) as export:
+        t0 = time.perf_counter()
+        export.before_report()
+        result.timings["write_before_report"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        report = validate_tables(
+            result.tables,
+            result.summary,
+            probes,
+            timings=result.timings,
+            workers=opts.workers,
+            prechecked=result.checks,
+            run_gx=None if gate is None else gate.gx_checks,
+        )
+        result.timings["validate"] = time.perf_counter() - t0
+        if not report.passed:
+            raise report.failure()
+        if stage:
+            stage("writing release")
+        t0 = time.perf_counter()
+        export.after_report(report)
+    return report, t0
 
 
 __all__ = ["BuildOptions", "BuildResult", "build_release", "collect"]
