@@ -37,6 +37,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 def fold_diacritics(s: str) -> str:
     """Lower case without combining marks, for matching names such as "Özkanca" and "Ozkanca"."""
+    if s.isascii():  # NFKD leaves ASCII as it is and it has no combining marks
+        return s.lower()
     import unicodedata
 
     return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c)).lower()

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from irbc.core.io import fold_diacritics
@@ -91,25 +92,47 @@ def foreign_key_checks(r: Records) -> list[Check]:
     for t, col, rt, rc in foreign_keys():
         if (rt, rc) not in index:
             index[(rt, rc)] = {row[rc]: row.get("doc_id") for row in r.tables[rt]}
-        idx = index[(rt, rc)]
         same_doc = col != "doc_id" and "doc_id" in load_schema(rt)["properties"]
-        key = load_schema(t)["x-primary-key"]
-        probs, n = [], 0
-        for row in r.tables.get(t, []):
-            values = row[col] if isinstance(row[col], list) else [row[col]]
-            for v in values:
-                if v is None or (t not in DOC_TABLES and rt in DOC_TABLES):
-                    continue  # a global table (works) into document tables: not per chunk (tests check it)
-                n += 1
-                if v not in idx:
-                    probs.append(f"{row[key]}: {col} {v!r} is not in {rt}.{rc}")
-                elif same_doc and idx[v] != row["doc_id"]:
-                    probs.append(
-                        f"{row[key]}: {col} {v!r} belongs to document {idx[v]!r}, not {row['doc_id']!r}"
-                    )
+        probs: list[str] = []  # a global table (works) into document tables: not per chunk (tests check it)
+        n = 0
+        if t in DOC_TABLES or rt not in DOC_TABLES:
+            n, probs = _references(r.tables.get(t, []), col, index[(rt, rc)], same_doc, rt, rc, t)
         name = f"{col} references {rt}.{rc}" + (" of the same document" if same_doc else "")
         out.append(_check(name, t, n, probs))
     return out
+
+
+def _references(
+    rows: Rows, col: str, idx: dict[Any, Any], same_doc: bool, rt: str, rc: str, t: str
+) -> tuple[int, list[str]]:
+    """(references checked, problems) of one column: a list cell counts each of its values, None counts none.
+    A column of scalars that passes is shown to pass with set and map operations over the whole column; the
+    row-by-row loop runs for list columns and for a column with a problem, to word the messages in row order."""
+    cells = list(map(itemgetter(col), rows))
+    if list not in set(map(type, cells)):
+        missing = set(cells)
+        missing.discard(None)
+        missing -= idx.keys()
+        if not missing:
+            if not same_doc:
+                return len(cells) - cells.count(None), []
+            docs = list(map(itemgetter("doc_id"), rows))
+            # a None cell or one of the row's own document gets the row's document back
+            if list(map(idx.get, cells, docs)) == docs:
+                return len(cells) - cells.count(None), []
+    key = load_schema(t)["x-primary-key"]
+    probs, n = [], 0
+    for row in rows:
+        values = row[col] if isinstance(row[col], list) else [row[col]]
+        for v in values:
+            if v is None:
+                continue
+            n += 1
+            if v not in idx:
+                probs.append(f"{row[key]}: {col} {v!r} is not in {rt}.{rc}")
+            elif same_doc and idx[v] != row["doc_id"]:
+                probs.append(f"{row[key]}: {col} {v!r} belongs to document {idx[v]!r}, not {row['doc_id']!r}")
+    return n, probs
 
 
 # ------------------------------------------------------------------------------------------ spans
