@@ -3,10 +3,11 @@ patterns that define them (``BLOCK_SEP``, ``LIST_LINE``), on the raw texts and o
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS
+from conftest import CORPUS, ROOT
 from irbc.stages.clean import _BLOCK_SEP_CORE, _LIST_LINE_CORE, BLOCK_SEP, LIST_LINE, _ws_runs
 
 PAIRS = [(BLOCK_SEP, _BLOCK_SEP_CORE), (LIST_LINE, _LIST_LINE_CORE)]
@@ -65,8 +66,6 @@ def test_a_chunk_is_built_with_few_collections_and_the_thresholds_come_back(monk
     them older-generation collections that walk every row built so far; a chunk raises the thresholds while it
     runs and puts the caller's back afterwards, also when it fails."""
     import gc
-
-    import pytest
 
     from irbc.run import worker
 
@@ -228,3 +227,88 @@ def test_foreign_keys_find_the_faults_the_row_loop_finds(data: st.DataObject) ->
         rows[i][col] = data.draw(st.sampled_from(choices))
     got, spec = _fk_results(tables)
     assert got == spec
+
+
+def _yaml_outcome(load, text: str, keep_lines: bool) -> tuple[str, str]:
+    try:
+        return "value", repr(load(text, keep_lines))
+    except Exception as exc:  # the error, as the caller would see it
+        return type(exc).__name__, str(exc)
+
+
+def _yaml_spec(text: str, keep_lines: bool):
+    """PyYAML's constructor with the project's loaders, as the files were loaded before issue 18."""
+    import yaml
+
+    from irbc.core import yamlio
+
+    return yaml.load(text, Loader=yamlio._LineLoader if keep_lines else yamlio._NoAliasLoader)
+
+
+_SCALARS = st.one_of(
+    st.text(max_size=12),
+    st.integers(-5, 10**6),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(["yes", "no", "on", "~", "0o17", "012", "1_000", "2020-01-02", "1:20", "3.5e3", ".nan"]),
+)
+_TREES = st.recursive(
+    _SCALARS,
+    lambda kids: (
+        st.lists(kids, max_size=4)
+        | st.dictionaries(st.text(max_size=6) | st.integers(0, 3), kids, max_size=4)
+    ),
+    max_leaves=15,
+)
+_SNIPPETS = [
+    "&a ",
+    "*a",
+    "<<: *a\n",
+    "!!str ",
+    "!!set ",
+    "!custom ",
+    "? [x]\n: 1\n",
+    "k: 1\nk: 2\n",
+    "- ",
+    ": ",
+    "'",
+    "\t",
+    "\n---\n",
+    "__line__: 9\n",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    _TREES, st.booleans(), st.lists(st.tuples(st.integers(0, 400), st.sampled_from(_SNIPPETS)), max_size=3)
+)
+def test_yaml_files_load_as_pyyaml_loads_them(tree, keep_lines: bool, edits) -> None:
+    """Issue 18: a tree of strings, lists and dicts is built straight from libyaml's nodes; every other file
+    goes through PyYAML's constructor. Generated YAML (every scalar type, block and flow styles) with anchors,
+    aliases, merge keys, tags, complex and repeated keys, line keys and syntax errors spliced in loads to the
+    same value, with the same key order and line numbers, or fails with the same error."""
+    import yaml
+
+    from irbc.core import yamlio
+
+    text = yaml.safe_dump(tree, default_flow_style=None, allow_unicode=True)
+    for at, snippet in edits:
+        at = min(at, len(text))
+        text = text[:at] + snippet + text[at:]
+    assert _yaml_outcome(yamlio._load, text, keep_lines) == _yaml_outcome(_yaml_spec, text, keep_lines)
+
+
+def test_the_project_s_yaml_files_take_the_direct_path(monkeypatch) -> None:
+    """Every YAML file of the corpus and of validation/ is a plain tree: it loads as PyYAML loads it without
+    reaching PyYAML's constructor (so the fast path is the one the build takes)."""
+    import yaml
+
+    from irbc.core import yamlio
+
+    files = sorted(CORPUS.rglob("*.yaml")) + sorted((ROOT / "validation").rglob("*.yaml"))
+    spec = {f: [_yaml_spec(f.read_text(encoding="utf-8"), k) for k in (True, False)] for f in files}
+    monkeypatch.setattr(yaml, "load", lambda *a, **k: pytest.fail("PyYAML's constructor was reached"))
+    for f in files:
+        got = [yamlio._load(f.read_text(encoding="utf-8"), k) for k in (True, False)]
+        assert repr(got) == repr(spec[f]), f
+    assert len(files) >= 10
