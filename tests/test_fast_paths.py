@@ -296,6 +296,10 @@ def test_yaml_files_load_as_pyyaml_loads_them(tree, keep_lines: bool, edits) -> 
         at = min(at, len(text))
         text = text[:at] + snippet + text[at:]
     assert _yaml_outcome(yamlio._load, text, keep_lines) == _yaml_outcome(_yaml_spec, text, keep_lines)
+    # a release's manifest read back: libyaml's safe loader, aliases allowed
+    for data in (text, text.encode()):
+        spec = _yaml_outcome(lambda t, _: yaml.load(t, Loader=yaml.CSafeLoader), data, False)
+        assert _yaml_outcome(lambda t, _: yamlio.safe_load(t), data, False) == spec
 
 
 def test_the_project_s_yaml_files_take_the_direct_path(monkeypatch) -> None:

@@ -91,21 +91,32 @@ def _plain(loader: Any, node: yaml.Node, lines: bool, seen: set[int]) -> Any:
     raise _NotPlain
 
 
-def _load(text: str, keep_lines: bool) -> Any:
-    """``yaml.load`` with the project's loaders. libyaml composes the nodes; a tree of scalars, lists and dicts
-    (every input file of the project) is then built directly, about twice as fast as PyYAML's constructor
-    (issue 18: the curated stance files). Anything else, an alias or an error goes through the constructor
-    itself, which gives the value or raises the error it always did."""
-    loader = _LineLoader(text) if keep_lines else _NoAliasLoader(text)
+def _direct(loader_class: Any, text: str | bytes, lines: bool) -> Any:
+    """``yaml.load(text, Loader=loader_class)``: libyaml composes the nodes, and a tree of scalars, lists and
+    dicts (every input file of the project) is then built directly, about twice as fast as PyYAML's constructor
+    (issue 18: the curated stance files, the sources manifest). Anything else, an alias or an error goes
+    through the constructor itself, which gives the value or raises the error it always did."""
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is not None:
-            return _plain(loader, node, keep_lines, set())
+            return _plain(loader, node, lines, set())
     except (_NotPlain, yaml.YAMLError):
         pass
     finally:
         loader.dispose()
-    return yaml.load(text, Loader=_LineLoader if keep_lines else _NoAliasLoader)
+    return yaml.load(text, Loader=loader_class)
+
+
+def _load(text: str, keep_lines: bool) -> Any:
+    """The project's input loaders: no aliases, and with ``keep_lines`` a LINE_KEY in every mapping."""
+    return _direct(_LineLoader if keep_lines else _NoAliasLoader, text, keep_lines)
+
+
+def safe_load(text: str | bytes) -> Any:
+    """``yaml.load(text, Loader=CSafeLoader)`` (aliases allowed, no line keys), for a file of a release read
+    back (its shipped sources manifest)."""
+    return _direct(_Base, text, False)
 
 
 def load_data(path: Path, *, keep_lines: bool = False) -> Any:

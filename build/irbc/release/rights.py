@@ -18,11 +18,11 @@ import yaml
 
 from irbc.core.errors import InputError
 from irbc.core.tables import TableStore, table_path
+from irbc.core.yamlio import safe_load
 
 BUILD_INPUTS = "build_inputs"  # the corpus configuration files, as shipped in every release
 SOURCES = "sources.yaml"  # the sources manifest, as shipped in build_inputs/
 WITHHOLD = "withhold"
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def withheld_docs(sources: list[dict[str, Any]]) -> set[str]:
@@ -32,8 +32,8 @@ def withheld_docs(sources: list[dict[str, Any]]) -> set[str]:
 
 def parse_sources(data: bytes | str, where: str) -> dict[str, dict[str, Any]]:
     """The sources manifest entries by doc_id."""
-    try:  # libyaml's parser where available, as the build reads corpus/sources.yaml (irbc.core.yamlio)
-        return {s["doc_id"]: s for s in yaml.load(data, Loader=_LOADER)["sources"]}
+    try:  # libyaml's parser, as the build reads corpus/sources.yaml (irbc.core.yamlio)
+        return {s["doc_id"]: s for s in safe_load(data)["sources"]}
     except (yaml.YAMLError, TypeError, KeyError) as exc:
         raise InputError(where, None, f"not a sources manifest: {exc}") from exc
 
