@@ -147,6 +147,7 @@ def citation_cff(desc: dict[str, Any], version: str = DATASET_VERSION) -> str:
     "citation_cff_v1",
     CITATION_CFF,
     description="citation metadata (Citation File Format 1.2.0), from the same record as the card's BibTeX",
+    report_free=True,
 )
 def write_cff(release: Path, ctx: ExportContext) -> None:
     (release / CITATION_CFF).write_text(citation_cff(ctx.result.description), encoding="utf-8")

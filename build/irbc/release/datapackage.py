@@ -126,6 +126,7 @@ def datapackage(desc: dict[str, Any]) -> dict[str, Any]:
     "datapackage_v1",
     DATAPACKAGE,
     description="Frictionless Data Package: one resource per table, Table Schemas with keys and vocabularies",
+    report_free=True,
 )
 def write_datapackage(release: Path, ctx: ExportContext) -> None:
     write_json(release / DATAPACKAGE, datapackage(ctx.result.description))

@@ -62,6 +62,7 @@ def read_docs(release: Path) -> dict[str, bytes]:
     "docs_v1",
     f"{DOCS}/",
     description="the JSON Schemas, annotation guidelines and codebook (docs/schema/) and the stance agreement data",
+    report_free=True,
 )
 def write_docs(release: Path, ctx: ExportContext) -> None:
     for rel, data in sorted(ctx.result.docs.items()):

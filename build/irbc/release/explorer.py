@@ -163,6 +163,7 @@ def _write_whole(out: Path, result: BuildResult, c: dict[str, Any], search: Any)
     f"{EXPLORER}/",
     description="the corpus explorer's pages, one per document (text, mentions of both layers, stance evidence, "
     "notes, audit), with its scripts, styles and data: everything it needs, nothing from the network",
+    report_free=True,
 )
 def write_pages(release: Path, ctx: ExportContext) -> None:
     out = release / EXPLORER
@@ -190,6 +191,7 @@ def write_pages(release: Path, ctx: ExportContext) -> None:
     f"{EXPLORER}/index.html",
     description="the corpus explorer: open it from disk (offline) for the documents, the codebook, the stances, "
     "the plots and a search box over the text",
+    report_free=True,
 )
 def write_index(release: Path, ctx: ExportContext) -> None:
     if EXPLORER not in ctx.result.derived:

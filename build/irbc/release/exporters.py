@@ -40,31 +40,9 @@ EXPORTER_MODULES = (
 )
 
 
-# the exporters that read neither the gate's report nor a file written by one that does: a build writes them
-# while the great-expectations suites run (in the gate's process), the others once the report is in. Their
-# ExportContext has no report then: one that read it would fail, never write a report-less file.
-REPORT_FREE = frozenset(
-    {
-        "views_v1",
-        "build_config_v1",
-        "build_inputs_v1",
-        "build_summary_v1",
-        "citation_cff_v1",
-        "license_v1",
-        "datapackage_v1",
-        "docs_v1",
-        "works_csl_v1",
-        "works_bibtex_v1",
-        "plots_v1",
-        "explorer_pages_v1",
-        "explorer_index_v1",
-    }
-)
-
-
 class ReportNotReady(RuntimeError):
-    """An exporter read the gate's report before the gate had finished (it is missing from REPORT_FREE's
-    complement, or reads a file of an exporter that needs the report)."""
+    """An exporter read the gate's report before the gate had finished (it is registered ``report_free`` but
+    reads the report, or a file of an exporter that needs it)."""
 
 
 class ExportContext:
@@ -77,7 +55,7 @@ class ExportContext:
     @property
     def report(self) -> Any:
         if self._report is None:
-            raise ReportNotReady("the gate's report is not there yet: only REPORT_FREE exporters run now")
+            raise ReportNotReady("the gate's report is not there yet: only report_free exporters run now")
         return self._report
 
     @cached_property
@@ -99,6 +77,10 @@ class Exporter:
     # a background exporter's imports and warm-up, run ahead in a process forked at build start (ExportHelper),
     # which then writes it; it must not change what ``write`` writes
     prepare: Callable[[], None] | None = None
+    # reads neither the gate's report nor a file written by an exporter that does: a build writes it while the
+    # great-expectations suites run (in the gate's process), the others once the report is in. Its
+    # ExportContext has no report then: one that read it would fail, never write a report-less file
+    report_free: bool = False
 
 
 _REGISTRY: dict[str, Exporter] = {}
@@ -111,6 +93,7 @@ def exporter(
     required: bool = True,
     background: bool = False,
     prepare: Callable[[], None] | None = None,
+    report_free: bool = False,
 ) -> Callable[[Callable[[Path, ExportContext], None]], Any]:
     def add(fn: Callable[[Path, ExportContext], None]) -> Callable[[Path, ExportContext], None]:
         if not description.strip() or "\n" in description:
@@ -122,7 +105,7 @@ def exporter(
             raise ValueError(
                 f"exporter {name!r} writes {sorted(taken & set(files))}, which another one writes"
             )
-        _REGISTRY[name] = Exporter(name, files, fn, required, description, background, prepare)
+        _REGISTRY[name] = Exporter(name, files, fn, required, description, background, prepare, report_free)
         return fn
 
     return add
@@ -134,6 +117,11 @@ def registered_exporters() -> list[Exporter]:
         importlib.import_module(module)
     rank = {m: i for i, m in enumerate(EXPORTER_MODULES)}
     return sorted(_REGISTRY.values(), key=lambda e: rank.get(e.write.__module__, len(rank)))
+
+
+def report_free_names() -> frozenset[str]:
+    """The exporters a build writes while its gate runs (registered ``report_free``)."""
+    return frozenset(e.name for e in registered_exporters() if e.report_free)
 
 
 def required_files() -> tuple[str, ...]:
@@ -249,7 +237,7 @@ def _help(conn: Any, theirs: Any = None) -> None:
 
 class Exports:
     """``finalize`` in two steps, for a build that writes while its gate runs: ``before_report`` writes the
-    REPORT_FREE exporters, ``after_report`` the others (in the registry's order, each step), then the
+    ``report_free`` exporters, ``after_report`` the others (in the registry's order, each step), then the
     manifest. Background exporters run on forked processes when ``forks``; they are waited for before the
     manifest, and killed if anything fails (``exporting``), so nothing writes into a folder being removed."""
 
@@ -269,17 +257,17 @@ class Exports:
 
     def before_report(self) -> None:
         if self.forks and self.helper is not None:  # first of all (before every exporter module is imported)
-            names = sorted(_help_names() & REPORT_FREE)
+            names = sorted(_help_names())
             if names and self.helper.start(names, self.release, self.result):
                 self.helped += names
-        self._run([e for e in self.exporters if e.name in REPORT_FREE and e.name not in self.helped])
+        self._run([e for e in self.exporters if e.report_free and e.name not in self.helped])
         self.early_done = True
 
     def after_report(self, report: Any) -> None:
         if not self.early_done:
             self.before_report()
         self.ctx._report = report
-        self._run([e for e in self.exporters if e.name not in REPORT_FREE])
+        self._run([e for e in self.exporters if not e.report_free])
         for e, proc, seconds in self.started:
             proc.join()
             if proc.exitcode != 0:
@@ -311,10 +299,14 @@ class Exports:
 
 
 def _help_names() -> set[str]:
-    """The background exporters an ExportHelper has prepared (those of BACKGROUND_MODULES)."""
+    """The report-free background exporters an ExportHelper has prepared (those of BACKGROUND_MODULES)."""
     for module in BACKGROUND_MODULES:
         importlib.import_module(module)
-    return {e.name for e in _REGISTRY.values() if e.background and e.write.__module__ in BACKGROUND_MODULES}
+    return {
+        e.name
+        for e in _REGISTRY.values()
+        if e.background and e.report_free and e.write.__module__ in BACKGROUND_MODULES
+    }
 
 
 @contextmanager
@@ -332,7 +324,7 @@ def exporting(
 
 
 def finalize(release: Path, result: BuildResult, report: Any, forks: bool | None = None) -> None:
-    """Write every registered export into the (temporary) release folder, then the manifest: the REPORT_FREE
+    """Write every registered export into the (temporary) release folder, then the manifest: the ``report_free``
     exporters first, then the others, each in the registry's order. With ``forks`` (default: with workers), the
     background exporters run on forked processes, waited for before the manifest."""
     with exporting(release, result, forks) as ex:

@@ -16,6 +16,7 @@ RULES = "rules.yaml"  # the cleaning rules, as shipped in build_inputs/
     "build_config_v1",
     "build_config.json",
     description="the resolved build configuration: options, input SHA-256s, git commit, noise probes",
+    report_free=True,
 )
 def build_config(release: Path, ctx: ExportContext) -> None:
     write_json(release / "build_config.json", ctx.result.config)
@@ -26,6 +27,7 @@ def build_config(release: Path, ctx: ExportContext) -> None:
     f"{BUILD_INPUTS}/",
     required=False,
     description="the corpus configuration files the build read (sources, rules, profiles, dataset description)",
+    report_free=True,
 )
 def build_inputs(release: Path, ctx: ExportContext) -> None:
     for name, data in ctx.result.build_inputs.items():
@@ -37,6 +39,7 @@ def build_inputs(release: Path, ctx: ExportContext) -> None:
     "build_summary_v1",
     "build_summary.json",
     description="per-document counts, diagnostics, skipped inputs, tagger scores and stance agreement",
+    report_free=True,
 )
 def build_summary(release: Path, ctx: ExportContext) -> None:
     r = ctx.result

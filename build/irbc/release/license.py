@@ -102,6 +102,7 @@ def license_file(result: BuildResult) -> str:
     "license_v1",
     LICENSE_FILE,
     description="the licence of the project's own work and the rights of each third-party text",
+    report_free=True,
 )
 def write_license(release: Path, ctx: ExportContext) -> None:
     (release / LICENSE_FILE).write_text(license_file(ctx.result), encoding="utf-8")

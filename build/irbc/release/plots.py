@@ -232,6 +232,7 @@ def warm_up() -> None:
     description="plots made from the tables (SVG): concepts by document, author stances, mentions by facet, audit",
     background=True,  # about two seconds of matplotlib whatever the corpus: drawn while the others write
     prepare=warm_up,
+    report_free=True,
 )
 def write_plots(release: Path, ctx: ExportContext) -> None:
     out = release / RELEASE_DIR

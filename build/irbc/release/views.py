@@ -192,6 +192,7 @@ def check_view(tables: TableStore, release: Path, v: View) -> list[str]:
     *(view_file(v) for v in VIEWS),
     description="derived views, each its own config: "
     + "; ".join(f"{v.name} ({v.summary.replace('`', '')})" for v in VIEWS),
+    report_free=True,
 )
 def write_views(release: Path, ctx: ExportContext) -> None:
     for v in VIEWS:

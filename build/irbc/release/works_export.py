@@ -76,14 +76,18 @@ def _works(ctx: ExportContext) -> list[dict[str, Any]]:
     return rows
 
 
-@exporter("works_csl_v1", "works.json", description="the cited works (works table) as CSL-JSON")
+@exporter(
+    "works_csl_v1", "works.json", description="the cited works (works table) as CSL-JSON", report_free=True
+)
 def write_csl(release: Path, ctx: ExportContext) -> None:
     items = [csl_item(w) for w in _works(ctx)]
     text = json.dumps(items, ensure_ascii=False, indent=1) + "\n"
     (release / "works.json").write_text(text, encoding="utf-8")
 
 
-@exporter("works_bibtex_v1", "works.bib", description="the cited works (works table) as BibTeX")
+@exporter(
+    "works_bibtex_v1", "works.bib", description="the cited works (works table) as BibTeX", report_free=True
+)
 def write_bib(release: Path, ctx: ExportContext) -> None:
     text = "\n\n".join(bib_entry(w) for w in _works(ctx)) + "\n"
     (release / "works.bib").write_text(text, encoding="utf-8")

@@ -323,7 +323,7 @@ def build_release(
     if every check passed. Any failure removes the staging folder and leaves the previous release as it was.
     Returns (result, validation report, release path).
 
-    The files that need no report (``REPORT_FREE``) are written while the great-expectations suites run (in the
+    The files that need no report (exporters registered ``report_free``) are written while the great-expectations suites run (in the
     gate process of a single-process build), background ones (the plots) on a forked process even with one
     worker; the others once every check has passed.
 
