@@ -146,23 +146,14 @@ def test_folding_takes_a_short_cut_for_ascii_only(s: str) -> None:
 
 
 def _references_spec(r, t: str, col: str, rt: str, rc: str) -> tuple[int, list[str]]:
-    """The foreign-key check of one column as first written, one row and one value at a time."""
+    """The foreign-key check of one column one row and one value at a time (its first-written loop), with the
+    index and the same-document rule made here from the tables and the schemas."""
     from irbc.core.schema import load_schema
+    from irbc.gate.integrity import _references_row_by_row
 
     idx = {row[rc]: row.get("doc_id") for row in r.tables[rt]}
     same_doc = col != "doc_id" and "doc_id" in load_schema(rt)["properties"]
-    key = load_schema(t)["x-primary-key"]
-    probs, n = [], 0
-    for row in r.tables.get(t, []):
-        for v in row[col] if isinstance(row[col], list) else [row[col]]:
-            if v is None:
-                continue
-            n += 1
-            if v not in idx:
-                probs.append(f"{row[key]}: {col} {v!r} is not in {rt}.{rc}")
-            elif same_doc and idx[v] != row["doc_id"]:
-                probs.append(f"{row[key]}: {col} {v!r} belongs to document {idx[v]!r}, not {row['doc_id']!r}")
-    return n, probs
+    return _references_row_by_row(r.tables.get(t, []), col, idx, same_doc, rt, rc, t)
 
 
 _CHUNK_ROWS: dict = {}

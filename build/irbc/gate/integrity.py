@@ -120,6 +120,14 @@ def _references(
             # a None cell or one of the row's own document gets the row's document back
             if list(map(idx.get, cells, docs)) == docs:
                 return len(cells) - cells.count(None), []
+    return _references_row_by_row(rows, col, idx, same_doc, rt, rc, t)
+
+
+def _references_row_by_row(
+    rows: Rows, col: str, idx: dict[Any, Any], same_doc: bool, rt: str, rc: str, t: str
+) -> tuple[int, list[str]]:
+    """``_references`` one row and one value at a time, as the check was first written: what words the problems
+    (and what tests compare the column operations with)."""
     key = load_schema(t)["x-primary-key"]
     probs, n = [], 0
     for row in rows:
