@@ -307,3 +307,49 @@ def test_the_project_s_yaml_files_take_the_direct_path(monkeypatch) -> None:
         got = [yamlio._load(f.read_text(encoding="utf-8"), k) for k in (True, False)]
         assert repr(got) == repr(spec[f]), f
     assert len(files) >= 10
+
+
+def _duplicate_block_spec(raw: str, min_lines: int) -> list[tuple[int, int]]:
+    """The first-written duplicate-block detector: at each line, every run length from the longest down."""
+    import re
+
+    lines = [
+        (m.start(), m.end(), m.group().strip()) for m in re.finditer(r"[^\n]*\n?", raw) if m.group().strip()
+    ]
+    spans = []
+    i, n = 0, len(lines)
+    while i < n:
+        for k in range((n - i) // 2, min_lines - 1, -1):
+            if [t for _, _, t in lines[i : i + k]] == [t for _, _, t in lines[i + k : i + 2 * k]]:
+                spans.append((lines[i + k][0], lines[i + 2 * k - 1][1]))
+                i += 2 * k
+                break
+        else:
+            i += 1
+    return spans
+
+
+def test_duplicate_blocks_of_the_raw_texts_are_the_spec_s() -> None:
+    from irbc.stages.rules import _duplicate_block_spans
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((CORPUS / "raw").iterdir())]
+    found = 0
+    for t in texts:
+        for min_lines in (2, 3, 4):
+            got = _duplicate_block_spans(t, min_lines)
+            assert got == _duplicate_block_spec(t, min_lines)
+            found += len(got)
+    assert found > 0  # the raw texts hold a repeated block (a duplicated header)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a\n", "b\n", " a \n", "c\n", "\n", "  \n", "a", "b b\n"]), max_size=40),
+    st.integers(2, 5),
+)
+def test_duplicate_blocks_of_generated_lines_are_the_spec_s(pieces: list[str], min_lines: int) -> None:
+    """Few distinct lines, so runs repeat, overlap and nest (blank lines and surrounding space do not count)."""
+    from irbc.stages.rules import _duplicate_block_spans
+
+    raw = "".join(pieces)
+    assert _duplicate_block_spans(raw, min_lines) == _duplicate_block_spec(raw, min_lines)

@@ -221,22 +221,32 @@ class Claims:
 
 
 def _duplicate_block_spans(raw: str, min_lines: int) -> list[tuple[int, int]]:
-    """Spans of a run of >= min_lines non-blank lines repeated immediately after itself (second copy)."""
-    lines = [
-        (m.start(), m.end(), m.group().strip()) for m in re.finditer(r"[^\n]*\n?", raw) if m.group().strip()
-    ]
+    """Spans of a run of >= min_lines non-blank lines repeated immediately after itself (second copy).
+
+    From each line on, the longest such run starting there wins and the scan goes on after its copy. Only the
+    run lengths ``k`` where line ``i + k`` equals line ``i`` can repeat, so those are the only ones compared
+    (longest first): on text whose lines are mostly distinct that is almost none, and the scan is linear in the
+    lines instead of cubic (2,000 distinct lines took 15 s). ``tests/test_fast_paths.py`` keeps the
+    first-written loop as the spec."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\n?", raw) if m.group().strip()]
+    ids: dict[str, int] = {}
+    keys = [ids.setdefault(raw[s:e].strip(), len(ids)) for s, e in lines]
+    at: dict[int, list[int]] = {}  # each distinct line -> where it occurs, in order
+    for k, key in enumerate(keys):
+        at.setdefault(key, []).append(k)
     spans = []
-    i = 0
-    n = len(lines)
+    i, n = 0, len(keys)
     while i < n:
-        found = False
-        for k in range((n - i) // 2, min_lines - 1, -1):
-            if [t for _, _, t in lines[i : i + k]] == [t for _, _, t in lines[i + k : i + 2 * k]]:
-                spans.append((lines[i + k][0], lines[i + 2 * k - 1][1]))
+        same = at[keys[i]]
+        top = i + (n - i) // 2  # the copy of a run of k lines from i starts at i + k <= top
+        lo, hi = bisect.bisect_right(same, i + min_lines - 1), bisect.bisect_right(same, top)
+        for p in reversed(same[lo:hi]):
+            k = p - i
+            if keys[i:p] == keys[p : p + k]:
+                spans.append((lines[p][0], lines[p + k - 1][1]))
                 i += 2 * k
-                found = True
                 break
-        if not found:
+        else:
             i += 1
     return spans
 
