@@ -1,0 +1,70 @@
+"""The benchmark's scaled corpus is what its figures claim to measure: the real documents made K times as long,
+each long body paragraph followed by K - 1 distinct copies of its words, nothing else changed."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import re
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from conftest import CORPUS, ROOT
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _sources(corpus: Path) -> list[dict]:
+    return yaml.safe_load((corpus / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+
+
+def test_scale_one_is_the_real_corpus(tmp_path: Path) -> None:
+    size = _bench().make_scaled_corpus(1, tmp_path / "c")
+    real = _sources(CORPUS)
+    assert _sources(tmp_path / "c") == real
+    raw = {s["source_file"]: (CORPUS / "raw" / s["source_file"]).read_bytes() for s in real}
+    assert size == sum(len(b) for b in raw.values())
+    for name, data in raw.items():
+        assert (tmp_path / "c" / "raw" / name).read_bytes() == data
+    assert not (tmp_path / "c" / "annotations" / "mentions").exists()  # reviews name mentions by offset
+    assert sorted(p.name for p in (tmp_path / "c" / "annotations" / "stances").iterdir()) == sorted(
+        p.name for p in (CORPUS / "annotations" / "stances").iterdir()
+    )
+
+
+def test_scaled_paragraphs_are_distinct_copies_of_the_words(tmp_path: Path) -> None:
+    bench = _bench()
+    k = 3
+    bench.make_scaled_corpus(k, tmp_path / "c")
+    grown = 0
+    for src in _sources(tmp_path / "c"):
+        text = (tmp_path / "c" / "raw" / src["source_file"]).read_text(encoding="utf-8")
+        assert src["raw_sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
+        original = re.split(r"\n\s*\n", (CORPUS / "raw" / src["source_file"]).read_text(encoding="utf-8"))
+        blocks = re.split(r"\n\s*\n", text)
+        i = 0
+        for j, para in enumerate(original):
+            assert blocks[i] == para
+            i += 1
+            end = next((n for n, t in enumerate(original) if bench.STOP.match(t)), len(original))
+            if j < end and len(para) > 400 and not para.lstrip().startswith("•"):
+                copies = blocks[i : i + k - 1]
+                i += k - 1
+                for c, copy in enumerate(copies, start=1):
+                    assert copy.endswith(f" Variant {c}.")
+                    words = copy[: -len(f" Variant {c}.")].split(" ")
+                    assert Counter(words) == Counter(para.rstrip().split(" "))
+                    assert words != para.rstrip().split(" ")  # shuffled: no line repeats another's
+                    assert copy.count("\n") == para.rstrip().count("\n")
+                assert len(set(copies)) == k - 1
+                grown += 1
+        assert i == len(blocks)  # nothing else was added
+    assert grown > 20  # every document has long body paragraphs to repeat
