@@ -353,3 +353,125 @@ def test_duplicate_blocks_of_generated_lines_are_the_spec_s(pieces: list[str], m
 
     raw = "".join(pieces)
     assert _duplicate_block_spans(raw, min_lines) == _duplicate_block_spec(raw, min_lines)
+
+
+# ------------------------------------------------------------------------------------------ stance_sentences view
+def _stance_sentences_spec(tables) -> list[list[dict]]:
+    """The first-written ``stance_sentences`` pieces, row by row over Python objects: one row per stance and
+    sentence id of its evidence (first appearance, in stance order), the text of the stance's document sliced at
+    the sentence's span (None where the text is withheld); a piece per BATCH_ROWS stances of each slice."""
+    from irbc.release import views
+
+    def batches():
+        for p in tables.slices("stances", views.PIECE_BYTES):
+            data = tables.read_slice("stances", p, views.STANCE_COLUMNS)
+            for off in range(0, data.num_rows, views.BATCH_ROWS):
+                yield data.slice(off, views.BATCH_ROWS).to_pylist()
+
+    def ids(s):
+        return list(dict.fromkeys(sid for ev in s["evidence"] for sid in ev["sentence_ids"]))
+
+    spans = {
+        r["sentence_id"]: (r["start"], r["end"])
+        for r in tables.read("sentences", ["sentence_id", "start", "end"]).to_pylist()
+    }
+    texts = dict(zip(*tables.read("documents", ["doc_id", "text"]).to_pydict().values(), strict=True))
+    keep = ("stance_id", "doc_id", "target_id", "holder", "attribution", "stance", "annotator")
+    out = []
+    for piece in batches():
+        rows = []
+        for s in piece:
+            for sid in ids(s):
+                text = texts[s["doc_id"]]
+                a, b = spans[sid]
+                rows.append(
+                    {
+                        **{k: s[k] for k in keep},
+                        "sentence_id": sid,
+                        "sentence": None if text is None else text[a:b],
+                    }
+                )
+        out.append(rows)
+    return out
+
+
+def _view_store(data: st.DataObject):
+    """An in-memory store of stances, sentences and documents: evidence lists with repeated sentence ids within
+    and across quotes, empty lists, withheld texts, and more stances than a batch."""
+    import pyarrow as pa
+
+    from irbc.core.arrow import arrow_schema
+    from irbc.core.tables import TableStore
+    from irbc.release import views
+
+    n_docs = data.draw(st.integers(1, 3))
+    docs = [f"d{i}" for i in range(n_docs)]
+    texts = [data.draw(st.none() | st.text(alphabet="ab c.", min_size=0, max_size=30)) for _ in docs]
+    sentences = []
+    for d, t in zip(docs, texts, strict=True):
+        n = len(t or "")
+        for j in range(data.draw(st.integers(1, 4))):
+            a = data.draw(st.integers(0, n))
+            sentences.append({"sentence_id": f"{d}:s{j}", "start": a, "end": data.draw(st.integers(a, n))})
+    stances = []
+    for i in range(data.draw(st.integers(0, 9))):
+        d = data.draw(st.sampled_from(docs))
+        pool = [s["sentence_id"] for s in sentences if s["sentence_id"].startswith(d + ":")]
+        evidence = [
+            {
+                "quote": None,
+                "start": 0,
+                "end": 0,
+                "paragraph_id": None,
+                "note_id": None,
+                "sentence_ids": data.draw(st.lists(st.sampled_from(pool), max_size=4)),
+            }
+            for _ in range(data.draw(st.integers(0, 3)))
+        ]
+        holder, annotator = data.draw(st.sampled_from("ab")), data.draw(st.sampled_from(["x", "y"]))
+        stances.append(
+            {"stance_id": f"st{i}", "doc_id": d, "target_id": "t", "holder": holder, "attribution": "asserted",
+             "stance": "favor", "annotator": annotator, "evidence": evidence}
+        )  # fmt: skip
+    st_schema = arrow_schema("stances")
+    fields = [st_schema.field(c) for c in views.STANCE_COLUMNS]  # the columns the view reads
+    return TableStore(
+        {
+            "stances": pa.Table.from_pylist(stances, schema=pa.schema(fields)),
+            "sentences": pa.table({k: [s[k] for s in sentences] for k in ("sentence_id", "start", "end")}),
+            "documents": pa.table({"doc_id": docs, "text": pa.array(texts, pa.string())}),
+        }
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), st.integers(1, 4), st.sampled_from([1, 64, 1 << 20]))
+def test_stance_sentences_are_the_spec_s(data: st.DataObject, batch_rows: int, piece_bytes: int) -> None:
+    """The columnar ``stance_sentences`` view gives the first-written rows, in the same pieces."""
+    from irbc.release import views
+
+    store = _view_store(data)
+    old = (views.BATCH_ROWS, views.PIECE_BYTES)
+    views.BATCH_ROWS, views.PIECE_BYTES = batch_rows, piece_bytes
+    try:
+        got = [p.to_pylist() for p in views.STANCE_SENTENCES.pieces(store)]
+        want = _stance_sentences_spec(store)
+    finally:
+        views.BATCH_ROWS, views.PIECE_BYTES = old
+    assert got == want  # row dicts compare by key; the column order is the schema's (from_arrays)
+
+
+def test_stance_sentences_of_the_real_documents_are_the_spec_s(release, monkeypatch) -> None:
+    import pyarrow.parquet as pq
+
+    from irbc.core.tables import TableStore
+    from irbc.release import views
+
+    names = ("stances", "sentences", "documents")
+    store = TableStore(
+        {t: pq.read_table(release / "data" / t / "train-00000-of-00001.parquet") for t in names}
+    )
+    monkeypatch.setattr(views, "BATCH_ROWS", 7)
+    want = _stance_sentences_spec(store)
+    assert [p.to_pylist() for p in views.STANCE_SENTENCES.pieces(store)] == want
+    assert sum(map(len, want)) > 100 and len(want) > 5

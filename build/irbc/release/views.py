@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,7 +19,7 @@ import pyarrow.parquet as pq
 
 from irbc.annotators.curated import CuratedMentions
 from irbc.annotators.stances import CuratedStances
-from irbc.core.arrow import arrow_schema, to_arrow
+from irbc.core.arrow import arrow_schema
 from irbc.core.tables import RowStream, TableStore, table_path, write_table
 from irbc.release.exporters import ExportContext, exporter
 
@@ -62,35 +61,45 @@ STANCE_COLUMNS = [
 ]
 
 
-def _stance_pieces(tables: TableStore) -> Iterator[list[dict[str, Any]]]:
-    """The stances as dicts, at most BATCH_ROWS at a time (a piece read from disk is whole row groups)."""
+def _stance_batches(tables: TableStore, columns: list[str]) -> Iterator[pa.Table]:
+    """The stances' ``columns``, at most BATCH_ROWS rows at a time (a piece read from disk is whole row groups)."""
     for p in tables.slices("stances", PIECE_BYTES):
-        data = tables.read_slice("stances", p, STANCE_COLUMNS)
+        data = tables.read_slice("stances", p, columns)
         for off in range(0, data.num_rows, BATCH_ROWS):
-            yield data.slice(off, BATCH_ROWS).to_pylist()
+            yield data.slice(off, BATCH_ROWS)
 
 
-def _evidence_sentences(s: dict[str, Any]) -> Iterator[str]:
-    """A stance's sentence ids, each once, in order of first appearance in its evidence."""
-    return iter(dict.fromkeys(sid for ev in s["evidence"] for sid in ev["sentence_ids"]))
+def _evidence_pairs(stances: pa.Table) -> tuple[pa.Array, pa.Array]:
+    """(row, sentence_id) of each stance's sentence ids, each once per stance, in order of first appearance in
+    its evidence; the rows in order. Computed on the columns: the evidence lists flattened twice, the first
+    position of each pair kept (a group-by), the pairs sorted by it."""
+    evidence = stances["evidence"].combine_chunks()
+    items = pc.list_flatten(evidence)
+    ids = pc.struct_field(items, "sentence_ids")
+    sentence = pc.list_flatten(ids)
+    row = pc.take(pc.list_parent_indices(evidence), pc.list_parent_indices(ids))
+    pairs = pa.table({"row": row, "sid": sentence, "pos": pa.array(range(len(sentence)), pa.int64())})
+    first = pairs.group_by(["row", "sid"], use_threads=False).aggregate([("pos", "min")])
+    first = first.sort_by("pos_min")
+    return first["row"].combine_chunks(), first["sid"].combine_chunks()
 
 
 def _sentence_texts(tables: TableStore, wanted: dict[str, set[str]]) -> dict[tuple[str, str], str | None]:
     """(doc_id, sentence_id) -> the sentence's text in that document's text (None where it is withheld), for
-    the wanted sentences of each document only: sentences and documents are read a piece at a time."""
-    every = set().union(*wanted.values()) if wanted else set()
+    the wanted sentences of each document only: sentences and documents are read a piece at a time, and only
+    their wanted rows become Python objects."""
+    every = pa.array(sorted(set().union(*wanted.values())) if wanted else [], pa.string())
+    docs = pa.array(sorted(wanted), pa.string())
     spans: dict[str, tuple[int, int]] = {}
     for p in tables.slices("sentences", PIECE_BYTES):
-        data = tables.read_slice("sentences", p, ["sentence_id", "start", "end"]).to_pydict()
-        for sid, a, b in zip(data["sentence_id"], data["start"], data["end"], strict=True):
-            if sid in every:
-                spans[sid] = (a, b)
+        data = tables.read_slice("sentences", p, ["sentence_id", "start", "end"])
+        data = data.filter(pc.is_in(data["sentence_id"], value_set=every)).to_pydict()
+        spans.update(zip(data["sentence_id"], zip(data["start"], data["end"], strict=True), strict=True))
     out: dict[tuple[str, str], str | None] = {}
     for p in tables.slices("documents", PIECE_BYTES):
         data = tables.read_slice("documents", p, ["doc_id", "text"])
+        data = data.filter(pc.is_in(data["doc_id"], value_set=docs))
         for d, scalar in zip(data["doc_id"].to_pylist(), data["text"], strict=True):
-            if d not in wanted:
-                continue
             text = scalar.as_py()  # one document's text at a time as a Python string
             for sid in wanted[d]:
                 a, b = spans[sid]
@@ -104,28 +113,20 @@ def _stance_sentence_pieces(tables: TableStore) -> Iterator[pa.Table]:
     sentences are wanted, then the rows, a piece per piece of stances); of the sentences and the documents only
     the wanted sentences' texts are kept."""
     wanted: dict[str, set[str]] = {}
-    for piece in _stance_pieces(tables):
-        for s in piece:
-            wanted.setdefault(s["doc_id"], set()).update(_evidence_sentences(s))
+    for batch in _stance_batches(tables, ["doc_id", "evidence"]):
+        row, sid = _evidence_pairs(batch)
+        for d, s in zip(pc.take(batch["doc_id"], row).to_pylist(), sid.to_pylist(), strict=True):
+            wanted.setdefault(d, set()).add(s)
     texts = _sentence_texts(tables, wanted)
     del wanted
-    for piece in _stance_pieces(tables):
-        rows = [
-            {
-                "stance_id": s["stance_id"],
-                "sentence_id": sid,
-                "doc_id": s["doc_id"],
-                "target_id": s["target_id"],
-                "holder": s["holder"],
-                "attribution": s["attribution"],
-                "stance": s["stance"],
-                "sentence": texts.get((s["doc_id"], sid)),
-                "annotator": s["annotator"],
-            }
-            for s in piece
-            for sid in _evidence_sentences(s)
-        ]
-        yield to_arrow(rows, "stance_sentences")
+    schema = arrow_schema("stance_sentences")
+    for batch in _stance_batches(tables, STANCE_COLUMNS):
+        row, sid = _evidence_pairs(batch)
+        cols = {c: pc.take(batch[c], row) for c in STANCE_COLUMNS if c != "evidence"}
+        cols["sentence_id"] = sid
+        sentence = [texts.get(k) for k in zip(cols["doc_id"].to_pylist(), sid.to_pylist(), strict=True)]
+        cols["sentence"] = pa.array(sentence, schema.field("sentence").type)
+        yield pa.Table.from_arrays([cols[f.name] for f in schema], schema=schema)
 
 
 CURATED_MENTIONS = View(
