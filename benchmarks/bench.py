@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import random
 import re
 import shutil
@@ -326,8 +327,9 @@ def bench_tagger(mb_target: float = 20.0) -> dict:
 
 def bench_scaling(ks: list[int], work: Path) -> None:
     """Build the real five documents made k times as long (``make_scaled_corpus``) for each k, one worker, and
-    print the worker's seconds per raw byte and its growth from one k to the next."""
-    prev_us = None
+    print the worker's seconds (the per-document stage and its checks; the driver's stages are not in it), per
+    raw byte, and how they grow with the size from one k to the next."""
+    prev: tuple[int, float] | None = None
     for k in ks:
         size = make_scaled_corpus(k, work / f"corpus-scale-{k}")
         r = run_build(work / f"corpus-scale-{k}", work / f"release-scale-{k}", 1, sample=False)
@@ -335,19 +337,23 @@ def bench_scaling(ks: list[int], work: Path) -> None:
         # the per-document stage and its record and integrity checks (seconds in the worker), per raw byte
         worker_s = sum(v for key, v in t.items() if key.startswith("worker_") and key != "worker_records")
         us = worker_s / size * 1e6
-        growth = us / prev_us if prev_us else None
-        prev_us = us
+        # the exponent a of worker_s ~ size ** a from the K before: at most about 1 while every stage is linear in
+        # a document's size (below 1 while the fixed costs spread), about 2 for a quadratic stage, 3 for a cubic one
+        exponent = math.log(worker_s / prev[1]) / math.log(size / prev[0]) if prev else None
+        prev = (size, worker_s)
         print(json.dumps({"scale_k": k, "raw_mb": round(size / 1e6, 2), "total_s": round(t["total"], 2),
                           "worker_s": round(worker_s, 2), "us_per_byte": round(us, 3),
-                          # the per-byte cost over that of the K before: at most about 1 while every stage is
-                          # linear in a document's size (the fixed costs spread), above it when one is not
-                          "growth": growth and round(growth, 2)}), flush=True)  # fmt: skip
+                          "exponent": exponent and round(exponent, 2)}), flush=True)  # fmt: skip
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument(
-        "--n", type=int, nargs="*", default=[5, 1000], help="corpus sizes (none: only --big-doc-mb)"
+        "--n",
+        type=int,
+        nargs="*",
+        default=[5, 1000],
+        help="corpus sizes (none: only --big-doc-mb, --scale and the tagger)",
     )
     ap.add_argument("--workers", type=int, nargs="+", default=[1])
     ap.add_argument("--work", default=str(ROOT / "bench-out"))

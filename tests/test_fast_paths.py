@@ -342,6 +342,20 @@ def test_duplicate_blocks_of_the_raw_texts_are_the_spec_s() -> None:
     assert found > 0  # the raw texts hold a repeated block (a duplicated header)
 
 
+def test_duplicate_blocks_of_made_cases() -> None:
+    """Hand-checked cases: of three copies only the second goes (the scan goes on after it, and the third has
+    no copy after it); a line recurring every other line is no repeated block, unless a whole run repeats."""
+    from irbc.stages.rules import _duplicate_block_spans
+
+    assert _duplicate_block_spans("a\nb\na\nb\na\nb\n", 2) == [(4, 8)]
+    assert _duplicate_block_spans("x\nA\nB\nC\nA\nB\nC\ny\n", 3) == [(8, 14)]
+    assert _duplicate_block_spans("x\nA\nB\nC\nA\nB\nC\ny\n", 4) == []
+    ads = "".join(f"Advertisement\nline {j}\n" for j in range(300))
+    assert _duplicate_block_spans(ads, 3) == [] == _duplicate_block_spec(ads, 3)
+    twice = ads + ads  # the whole run, 600 lines, is repeated: its copy goes
+    assert _duplicate_block_spans(twice, 3) == [(len(ads), len(twice))] == _duplicate_block_spec(twice, 3)
+
+
 @settings(max_examples=600, deadline=None)
 @given(
     st.lists(st.sampled_from(["a\n", "b\n", " a \n", "c\n", "\n", "  \n", "a", "b b\n"]), max_size=40),
