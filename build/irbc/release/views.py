@@ -84,6 +84,17 @@ def _evidence_pairs(stances: pa.Table) -> tuple[pa.Array, pa.Array]:
     return first["row"].combine_chunks(), first["sid"].combine_chunks()
 
 
+def _wanted_sentences(tables: TableStore) -> dict[str, set[str]]:
+    """doc_id -> the sentence ids the evidence of its stances names (a function of its own, so that no slice of
+    the stances outlives the pass: a slice holds its whole piece)."""
+    wanted: dict[str, set[str]] = {}
+    for batch in _stance_batches(tables, ["doc_id", "evidence"]):
+        row, sid = _evidence_pairs(batch)
+        for d, s in zip(pc.take(batch["doc_id"], row).to_pylist(), sid.to_pylist(), strict=True):
+            wanted.setdefault(d, set()).add(s)
+    return wanted
+
+
 def _sentence_texts(tables: TableStore, wanted: dict[str, set[str]]) -> dict[tuple[str, str], str | None]:
     """(doc_id, sentence_id) -> the sentence's text in that document's text (None where it is withheld), for
     the wanted sentences of each document only: sentences and documents are read a piece at a time, and only
@@ -98,9 +109,9 @@ def _sentence_texts(tables: TableStore, wanted: dict[str, set[str]]) -> dict[tup
     out: dict[tuple[str, str], str | None] = {}
     for p in tables.slices("documents", PIECE_BYTES):
         data = tables.read_slice("documents", p, ["doc_id", "text"])
-        data = data.filter(pc.is_in(data["doc_id"], value_set=docs))
-        for d, scalar in zip(data["doc_id"].to_pylist(), data["text"], strict=True):
-            text = scalar.as_py()  # one document's text at a time as a Python string
+        ids, texts = data["doc_id"], data["text"]
+        for k in pc.indices_nonzero(pc.is_in(ids, value_set=docs)).to_pylist():  # no copy of the texts
+            d, text = ids[k].as_py(), texts[k].as_py()  # one document's text at a time as a Python string
             for sid in wanted[d]:
                 a, b = spans[sid]
                 out[(d, sid)] = None if text is None else text[a:b]
@@ -112,11 +123,7 @@ def _stance_sentence_pieces(tables: TableStore) -> Iterator[pa.Table]:
     text from documents.text (null where the text is withheld). Stances are read twice a piece at a time (which
     sentences are wanted, then the rows, a piece per piece of stances); of the sentences and the documents only
     the wanted sentences' texts are kept."""
-    wanted: dict[str, set[str]] = {}
-    for batch in _stance_batches(tables, ["doc_id", "evidence"]):
-        row, sid = _evidence_pairs(batch)
-        for d, s in zip(pc.take(batch["doc_id"], row).to_pylist(), sid.to_pylist(), strict=True):
-            wanted.setdefault(d, set()).add(s)
+    wanted = _wanted_sentences(tables)
     texts = _sentence_texts(tables, wanted)
     del wanted
     schema = arrow_schema("stance_sentences")
