@@ -44,6 +44,13 @@ def _dump(data: object) -> str:
     return yaml.dump(data, Dumper=NoAliases, sort_keys=False, allow_unicode=True)
 
 
+def _body(texts: list[str]) -> list[int]:
+    """Indices of a raw text's body paragraphs (its blocks between blank lines): the long ones before the first
+    note, bio or comment form, never paratext, list items or notes."""
+    end = next((j for j, t in enumerate(texts) if STOP.match(t)), len(texts))
+    return [j for j, t in enumerate(texts[:end]) if len(t) > 400 and not t.lstrip().startswith("•")]
+
+
 def make_corpus(n: int, dest: Path) -> int:
     """Write a corpus folder of n documents; returns the raw bytes written."""
     import yaml
@@ -72,9 +79,7 @@ def make_corpus(n: int, dest: Path) -> int:
         raw = raws[b]
         blocks = re.split(r"(\n\s*\n)", raw)
         texts = blocks[0::2]
-        # the body: long paragraphs before the first note, bio or comment form (never paratext or notes)
-        end = next((j for j, t in enumerate(texts) if STOP.match(t)), len(texts))
-        body = [j for j, t in enumerate(texts[:end]) if len(t) > 400 and not t.lstrip().startswith("•")]
+        body = _body(texts)
         order = body[:]
         random.Random(i).shuffle(order)
         new = texts[:]
@@ -145,20 +150,19 @@ def make_scaled_corpus(k: int, dest: Path) -> int:
         raw = (CORPUS / "raw" / src["source_file"]).read_text(encoding="utf-8")
         blocks = re.split(r"(\n\s*\n)", raw)
         texts = blocks[0::2]
-        end = next((j for j, t in enumerate(texts) if STOP.match(t)), len(texts))
-        for j, t in enumerate(texts[:end]):
-            if len(t) > 400 and not t.lstrip().startswith("•"):
-                copies = []
-                for c in range(1, k):
-                    words = t.rstrip().split(" ")
-                    random.Random(c * 7919 + j).shuffle(words)
-                    copies.append("\n\n" + " ".join(words) + f" Variant {c}.")
-                texts[j] = t + "".join(copies)
+        for j in _body(texts):
+            t = texts[j]
+            copies = []
+            for c in range(1, k):
+                words = t.rstrip().split(" ")
+                random.Random(c * 7919 + j).shuffle(words)
+                copies.append("\n\n" + " ".join(words) + f" Variant {c}.")
+            texts[j] = t + "".join(copies)
         blocks[0::2] = texts
-        text = "".join(blocks)
-        (dest / "raw" / src["source_file"]).write_text(text, encoding="utf-8")
-        src["raw_sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        total += len(text.encode("utf-8"))
+        data = "".join(blocks).encode("utf-8")
+        (dest / "raw" / src["source_file"]).write_bytes(data)
+        src["raw_sha256"] = hashlib.sha256(data).hexdigest()
+        total += len(data)
     (dest / "sources.yaml").write_text(_dump(manifest), encoding="utf-8")
     return total
 

@@ -99,7 +99,7 @@ def _sentence_texts(tables: TableStore, wanted: dict[str, set[str]]) -> dict[tup
     """(doc_id, sentence_id) -> the sentence's text in that document's text (None where it is withheld), for
     the wanted sentences of each document only: sentences and documents are read a piece at a time, and only
     their wanted rows become Python objects."""
-    every = pa.array(sorted(set().union(*wanted.values())) if wanted else [], pa.string())
+    every = pa.array(sorted(set().union(*wanted.values())), pa.string())
     docs = pa.array(sorted(wanted), pa.string())
     spans: dict[str, tuple[int, int]] = {}
     for p in tables.slices("sentences", PIECE_BYTES):
