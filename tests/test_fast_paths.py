@@ -489,3 +489,103 @@ def test_stance_sentences_of_the_real_documents_are_the_spec_s(release, monkeypa
     want = _stance_sentences_spec(store)
     assert [p.to_pylist() for p in views.STANCE_SENTENCES.pieces(store)] == want
     assert sum(map(len, want)) > 100 and len(want) > 5
+
+
+# --- the explorer's markup: items side by side are written without the walk over every cut ---
+
+
+def _markup_case(data: st.DataObject, side_by_side: bool) -> tuple[str, int, int, list, dict]:
+    from irbc.release.explorer_markup import Item
+
+    text = data.draw(st.text(alphabet=st.sampled_from(list("ab <&>\"'\n")), min_size=1, max_size=40))
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    items = []
+    if side_by_side:  # cut points inside the span, every other gap an item (some touching: no gap between)
+        cuts = sorted(data.draw(st.lists(st.integers(start, end), max_size=8)))
+        pairs = list(zip(cuts[::2], cuts[1::2], strict=False))
+    else:
+        pairs = [
+            (a, a + data.draw(st.integers(0, 10)))
+            for a in data.draw(st.lists(st.integers(max(start - 3, 0), end + 3), max_size=6))
+        ]
+    for k, (a, b) in enumerate(pairs):
+        kind = data.draw(st.sampled_from(["m", "co", "ev"] if not side_by_side else ["m", "co"]))
+        attrs = (
+            ("class", kind),
+            ("id", f"x{k}"),
+            ("data-v", data.draw(st.sampled_from(['a"b', "c&d", "e"]))),
+        )
+        items.append(Item(a, b, kind, attrs, tag=data.draw(st.sampled_from(["span", "a", "mark"]))))
+    markers = {
+        p: [f'<i k="{p}-{j}"></i>' for j in range(data.draw(st.integers(1, 2)))]
+        for p in data.draw(st.lists(st.integers(0, len(text)), max_size=5))
+    }
+    return text, start, end, items, markers
+
+
+def _walk(text: str, start: int, end: int, items: list, markers: dict) -> str:
+    """render_span always taking the walk (the first-written way)."""
+    from irbc.release import explorer_markup as em
+
+    todo = sorted(em._split_evidence([i for i in items if i.start < end and i.end > start and i.start < i.end]),
+                  key=em._order)  # fmt: skip
+    inside = [p for p in markers if start <= p <= end]
+    if not todo and not inside:
+        return em.esc_text(text[start:end])
+    return em._render_walk(text, start, end, todo, inside, markers)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.data(), st.booleans())
+def test_explorer_markup_is_the_walk_s(data: st.DataObject, side_by_side: bool) -> None:
+    from irbc.release import explorer_markup as em
+
+    text, start, end, items, markers = _markup_case(data, side_by_side)
+    assert em.render_span(text, start, end, items, markers) == _walk(text, start, end, items, markers)
+    if side_by_side:
+        todo = sorted((i for i in items if i.start < i.end), key=em._order)
+        assert em._side_by_side(todo, start, end)
+
+
+def test_explorer_pages_of_the_real_documents_are_the_walk_s(release, tmp_path, monkeypatch) -> None:
+    """Every page of the real release, written again with the walk for every block, is the same bytes; and
+    many blocks with markup take the short path."""
+    from types import SimpleNamespace
+
+    from irbc.core.tables import TableStore
+    from irbc.release import explorer, explorer_doc, explorer_markup, explorer_pool, explorer_rows
+
+    tables = TableStore(folder=release / "data")
+    plan = explorer_rows.plan(tables)
+    assert plan is not None
+    calls = {"flat": 0, "walk": 0}
+    flat, walk = explorer_markup._render_flat, explorer_markup._render_walk
+
+    def counted(name, fn):
+        def run(*a):
+            calls[name] += 1
+            return fn(*a)
+
+        return run
+
+    monkeypatch.setattr(explorer_markup, "_render_flat", counted("flat", flat))
+    monkeypatch.setattr(explorer_markup, "_render_walk", counted("walk", walk))
+    monkeypatch.setattr(explorer_doc, "render_span", lambda *a: _walk(*a[:3], list(a[3]), a[4]))
+    (tmp_path / "o").mkdir()
+    (tmp_path / "p").mkdir()
+    job = explorer_pool.Job(
+        out=tmp_path / "o", parts=tmp_path / "p", tables=tables, plan=plan,
+        context=explorer._context(SimpleNamespace(tables=tables)),
+        prepare=explorer.prepare, render=explorer.render, summary=explorer.summary,
+    )  # fmt: skip
+    explorer_pool.render_span(job, 0, len(plan.doc_ids))
+    pages = sorted((tmp_path / "o").iterdir())
+    assert len(pages) == 5 and calls["flat"] == 0 and calls["walk"] > 100
+    marked_up = calls["walk"]  # the blocks with anything inside them
+    for page in pages:
+        assert page.read_bytes() == (release / "explorer" / page.name).read_bytes(), page.name
+    monkeypatch.setattr(explorer_doc, "render_span", explorer_markup.render_span)
+    explorer_pool.render_span(job, 0, len(plan.doc_ids))
+    # each of those blocks took one path or the other, and the short path many of them
+    assert calls["flat"] + calls["walk"] - marked_up == marked_up and calls["flat"] > 100

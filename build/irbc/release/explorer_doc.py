@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 from irbc.release.explorer_markup import Item, render_span, visible
@@ -78,10 +79,15 @@ def _callout_items(doc: dict[str, Any]) -> list[Item]:
 
 
 def _marker(r: dict[str, Any]) -> str:
+    return f'<span class="rm" data-removal-id="{esc(r["removal_id"])}"{_marker_tail(r["reason"], r["action"], r["text"])}'
+
+
+@lru_cache(maxsize=4096)
+def _marker_tail(reason: Any, action: Any, text: Any) -> str:
+    """The attributes after a marker's id (the same removal, a curly quote or a run of spaces, recurs often)."""
     return (
-        f'<span class="rm" data-removal-id="{esc(r["removal_id"])}" data-reason="{esc(r["reason"])}" '
-        f'data-action="{esc(r["action"])}" data-text="{esc(r["text"])}" '
-        f'data-show="{esc(visible(r["text"]))}"></span>'
+        f' data-reason="{esc(reason)}" data-action="{esc(action)}" data-text="{esc(text)}" '
+        f'data-show="{esc(visible(text))}"></span>'
     )
 
 

@@ -56,12 +56,23 @@ def _order(item: Item) -> tuple[int, int, int]:
 def render_span(text: str, start: int, end: int, items: Iterable[Item], markers: dict[int, list[str]]) -> str:
     """``text[start:end]`` as HTML with ``items`` (clipped to the span) and ``markers`` (offset -> HTML of empty
     elements placed there) inserted."""
-    todo = sorted(
-        _split_evidence([i for i in items if i.start < end and i.end > start and i.start < i.end]), key=_order
-    )
+    todo = [i for i in items if i.start < end and i.end > start and i.start < i.end]
+    if any(i.kind == "ev" for i in todo):
+        todo = _split_evidence(todo)
+    todo.sort(key=_order)
     inside = [p for p in markers if start <= p <= end]
     if not todo and not inside:  # plain text (most blocks of the corpus)
         return esc_text(text[start:end])
+    if _side_by_side(todo, start, end):
+        return _render_flat(text, start, end, todo, sorted(inside), markers)
+    return _render_walk(text, start, end, todo, inside, markers)
+
+
+def _render_walk(
+    text: str, start: int, end: int, todo: list[Item], inside: list[int], markers: dict[int, list[str]]
+) -> str:
+    """``render_span`` for any items (in ``_order``, evidence already cut): a walk over every offset where
+    something opens, closes or is placed, closing and reopening elements so that the HTML stays well formed."""
     cuts = {start, end, *(i.start for i in todo), *(i.end for i in todo), *inside}
     starts: dict[int, list[Item]] = defaultdict(list)
     for i in todo:
@@ -81,6 +92,47 @@ def render_span(text: str, start: int, end: int, items: Iterable[Item], markers:
             stack.append(i)
     for i in reversed(stack):
         out.append(i.close_tag())
+    return "".join(out)
+
+
+def _side_by_side(todo: list[Item], start: int, end: int) -> bool:
+    """Whether the items (in ``_order``) lie inside the span one after another, none overlapping another."""
+    prev = start
+    for i in todo:
+        if i.start < prev:
+            return False
+        prev = i.end
+    return prev <= end
+
+
+def _render_flat(
+    text: str, start: int, end: int, todo: list[Item], at: list[int], markers: dict[int, list[str]]
+) -> str:
+    """``render_span`` for items side by side (``_side_by_side``): what its walk over the cuts writes when no
+    element has to be closed early or reopened. At an offset, an element that ends there is closed before the
+    markers placed there, and one that starts there is opened after them."""
+    out: list[str] = []
+    prev, k, n = start, 0, len(at)
+    for i in todo:
+        while k < n and at[k] <= i.start:
+            out.append(esc_text(text[prev : at[k]]))
+            out.extend(markers[at[k]])
+            prev, k = at[k], k + 1
+        out.append(esc_text(text[prev : i.start]))
+        out.append(i.open_tag(True))
+        prev = i.start
+        while k < n and at[k] < i.end:
+            out.append(esc_text(text[prev : at[k]]))
+            out.extend(markers[at[k]])
+            prev, k = at[k], k + 1
+        out.append(esc_text(text[prev : i.end]))
+        out.append(i.close_tag())
+        prev = i.end
+    while k < n:
+        out.append(esc_text(text[prev : at[k]]))
+        out.extend(markers[at[k]])
+        prev, k = at[k], k + 1
+    out.append(esc_text(text[prev:end]))
     return "".join(out)
 
 
