@@ -21,7 +21,7 @@ from irbc.release import explorer_rows
 from irbc.release.explorer_doc import doc_page
 from irbc.release.explorer_index import index_page
 from irbc.release.explorer_page import ASSETS, asset, legend
-from irbc.release.explorer_pool import render_pages
+from irbc.release.explorer_pool import render_pages, search_entries
 from irbc.release.explorer_standoff import standoff_page
 from irbc.release.exporters import ExportContext, exporter
 from irbc.release.views import CURATED_MENTIONS, CURATED_STANCES
@@ -152,8 +152,9 @@ def _write_whole(out: Path, result: BuildResult, c: dict[str, Any], search: Any)
     for doc in documents(result):
         (out / f"{doc['row']['doc_id']}.html").write_text(render(doc, c), encoding="utf-8")
         docs.append(summary(doc))
-        for pid, text in docs[-1].pop("search"):
-            search.write(sep + _json([doc["row"]["doc_id"], pid, text]))
+        pairs = docs[-1].pop("search")
+        if pairs:
+            search.write(sep + search_entries(doc["row"]["doc_id"], pairs))
             sep = ","
     return docs
 

@@ -46,6 +46,13 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def search_entries(doc_id: str, pairs: list[Any]) -> str:
+    """A document's entries of the search data, ``[doc_id, id, text]`` each, comma-separated: the inside of
+    the JSON list of them (one encoding per document; compact separators make it the entries' own
+    encodings joined by commas)."""
+    return _json([[doc_id, pid, text] for pid, text in pairs])[1:-1]
+
+
 def render_span(job: Job, lo: int, hi: int) -> tuple[list[dict[str, Any]], Path | None]:
     """Write the pages of documents ``lo`` to ``hi``; (their summaries, the file of their search entries, or
     None if they have none)."""
@@ -58,9 +65,10 @@ def render_span(job: Job, lo: int, hi: int) -> tuple[list[dict[str, Any]], Path 
             doc_id = doc["row"]["doc_id"]
             (job.out / f"{doc_id}.html").write_text(job.render(doc, job.context), encoding="utf-8")
             s = job.summary(doc)
-            for pid, text in s.pop("search"):
-                search.write(("," if entries else "") + _json([doc_id, pid, text]))
-                entries += 1
+            pairs = s.pop("search")
+            if pairs:
+                search.write(("," if entries else "") + search_entries(doc_id, pairs))
+                entries += len(pairs)
             summaries.append(s)
     return summaries, part if entries else None
 
