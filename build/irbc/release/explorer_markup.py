@@ -56,10 +56,9 @@ def _order(item: Item) -> tuple[int, int, int]:
 def render_span(text: str, start: int, end: int, items: Iterable[Item], markers: dict[int, list[str]]) -> str:
     """``text[start:end]`` as HTML with ``items`` (clipped to the span) and ``markers`` (offset -> HTML of empty
     elements placed there) inserted."""
-    todo = [i for i in items if i.start < end and i.end > start and i.start < i.end]
-    if any(i.kind == "ev" for i in todo):
-        todo = _split_evidence(todo)
-    todo.sort(key=_order)
+    todo = sorted(
+        _split_evidence([i for i in items if i.start < end and i.end > start and i.start < i.end]), key=_order
+    )
     inside = [p for p in markers if start <= p <= end]
     if not todo and not inside:  # plain text (most blocks of the corpus)
         return esc_text(text[start:end])
@@ -113,25 +112,25 @@ def _render_flat(
     markers placed there, and one that starts there is opened after them."""
     out: list[str] = []
     prev, k, n = start, 0, len(at)
-    for i in todo:
-        while k < n and at[k] <= i.start:
+
+    def upto(limit: int) -> None:
+        """The text and the markers before offset ``limit``."""
+        nonlocal prev, k
+        while k < n and at[k] < limit:
             out.append(esc_text(text[prev : at[k]]))
             out.extend(markers[at[k]])
             prev, k = at[k], k + 1
+
+    for i in todo:
+        upto(i.start + 1)  # markers at the item's start come before its opening tag
         out.append(esc_text(text[prev : i.start]))
         out.append(i.open_tag(True))
         prev = i.start
-        while k < n and at[k] < i.end:
-            out.append(esc_text(text[prev : at[k]]))
-            out.extend(markers[at[k]])
-            prev, k = at[k], k + 1
+        upto(i.end)  # markers at its end come after its closing tag
         out.append(esc_text(text[prev : i.end]))
         out.append(i.close_tag())
         prev = i.end
-    while k < n:
-        out.append(esc_text(text[prev : at[k]]))
-        out.extend(markers[at[k]])
-        prev, k = at[k], k + 1
+    upto(end + 1)
     out.append(esc_text(text[prev:end]))
     return "".join(out)
 
@@ -140,6 +139,8 @@ def _split_evidence(items: list[Item]) -> list[Item]:
     """Cut each piece of evidence at the edges of the mentions and callouts it overlaps without containing them,
     so that every piece nests inside or around them and no mention has to be reopened."""
     atoms = [i for i in items if i.kind != "ev"]
+    if len(atoms) == len(items):
+        return atoms  # no evidence (most spans)
     out = atoms[:]
     for ev in (i for i in items if i.kind == "ev"):
         crossing = [
