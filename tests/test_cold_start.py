@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from irbc.core.tables import TableStore
-from irbc.gate import expectations
+from irbc.gate import expectations, gx_frames
 
 
 def _damaged(release: Path, dst: Path) -> Path:
@@ -73,6 +73,63 @@ def test_boolean_first_pass_gives_the_summary_checks(
             assert all(c.failed > 0 for c in failing)
             assert any(c.examples for c in failing)
             assert {c.table for c in failing} >= {"concept_mentions", "documents", "paragraphs"}
+
+
+def test_pieces_read_only_the_columns_their_expectations_name(
+    release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A suite's pieces are read as the columns its expectations name (doc_id too where ``_doc_len`` is made from
+    it): the checks, passing and failing, with their counts and examples, are those of reading every column."""
+    tables = TableStore(folder=release / "data")
+    specs = expectations._suite_specs("paragraphs", tables, [])
+    cols = gx_frames.frame_columns(tables, "paragraphs", specs)
+    assert "text" not in cols and {"doc_id", "start", "end", "kind", "heading_path"} <= set(cols)
+    pair = [("expect_column_pair_values_a_to_be_greater_than_b", {"column_A": "_doc_len", "column_B": "end"})]
+    assert gx_frames.frame_columns(tables, "paragraphs", pair) == ["doc_id", "end"]  # the table's order
+    # an expectation that names no column (the row count) still gets a frame with the table's rows
+    row_count = [("expect_table_row_count_to_be_between", {"min_value": 1})]
+    assert gx_frames.frame_columns(tables, "concepts", row_count) == tables.schema("concepts").names[:1]
+    monkeypatch.setattr(expectations, "GX_SLICE_BYTES", 30_000)  # several pieces per table
+    every = tables.schema
+    for data in (release / "data", _damaged(release, tmp_path / "damaged")):
+        store = TableStore(folder=data)
+        narrow = expectations.gx_checks(store, _probes(release), 1)
+        with monkeypatch.context() as m:
+            m.setattr(expectations, "frame_columns", lambda tables, t, specs: every(t).names)
+            wide = expectations.gx_checks(store, _probes(release), 1)
+        assert narrow == wide
+        assert any(not c.passed for c in narrow) == (data != release / "data")
+
+
+def test_capped_pieces_stay_under_their_size_unless_one_row_group_is_over(
+    release: Path, tmp_path: Path
+) -> None:
+    """``slices(cap=True)`` cuts a table's row groups, in order and each once, into pieces that hold as many as
+    fit in ``max_bytes`` (one row group alone when it is over); uncapped pieces grow until they reach it."""
+    data = TableStore(folder=release / "data").read("concept_mentions")
+    path = tmp_path / "data" / "concept_mentions" / "train-00000-of-00001.parquet"
+    path.parent.mkdir(parents=True)
+    with pq.ParquetWriter(path, data.schema) as w:  # row groups of uneven sizes
+        off = 0
+        for n in (40, 3, 200, 17, 90, 5, 150, 60, 1, 80):
+            w.write_table(data.slice(off, n))
+            off += n
+    store = TableStore(folder=tmp_path / "data")
+    meta = pq.ParquetFile(path).metadata
+    size = [meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)]
+    sizes = (1, min(size), sorted(size)[5], size[0] + size[1], max(size), sum(size) // 3, sum(size) + 1)
+    for max_bytes in sizes:
+        for cap in (False, True):
+            plan = store.slices("concept_mentions", max_bytes, cap=cap)
+            assert [i for piece in plan for i in piece] == list(range(len(size)))
+            sums = [sum(size[i] for i in piece) for piece in plan]
+            for k, piece in enumerate(plan):
+                if cap:
+                    assert sums[k] <= max_bytes or len(piece) == 1
+                    if k + 1 < len(plan):  # the next row group did not fit
+                        assert sums[k] + size[plan[k + 1][0]] > max_bytes
+                elif k + 1 < len(plan):
+                    assert sums[k] >= max_bytes and sums[k] - size[piece[-1]] < max_bytes
 
 
 # ------------------------------------------------------------------------------------------ writing during the gate

@@ -211,9 +211,11 @@ class TableStore(Mapping[str, pa.Table]):
         with reading(self._path(table)):
             return f.read_row_group(0).slice(0, n)
 
-    def slices(self, table: str, max_bytes: int) -> list[Any]:
+    def slices(self, table: str, max_bytes: int, cap: bool = False) -> list[Any]:
         """A plan for reading ``table`` in pieces of about ``max_bytes`` (uncompressed): row ranges in memory,
-        whole row groups on disk. Always at least one piece, even for an empty table."""
+        whole row groups on disk. Always at least one piece, even for an empty table. On disk a piece grows
+        until it reaches ``max_bytes``; with ``cap`` it stops before a row group that would take it over (a
+        piece still holds at least one row group, however large)."""
         if self._mem is not None:
             data = self._mem[table]
             per_row = max(1, data.nbytes // max(1, data.num_rows))
@@ -224,8 +226,12 @@ class TableStore(Mapping[str, pa.Table]):
         cur: list[int] = []
         size = 0
         for i in range(meta.num_row_groups):
+            group = meta.row_group(i).total_byte_size
+            if cap and cur and size + group > max_bytes:
+                plan.append(cur)
+                cur, size = [], 0
             cur.append(i)
-            size += meta.row_group(i).total_byte_size
+            size += group
             if size >= max_bytes:
                 plan.append(cur)
                 cur, size = [], 0

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from irbc.gate.gx_frames import frame_columns, gx_frame
 from irbc.gate.report import MAX_EXAMPLES, Check, merge_checks
 
 if TYPE_CHECKING:
@@ -40,7 +41,10 @@ def _camel(name: str) -> str:
     return "".join(p.capitalize() for p in name.split("_"))
 
 
-GX_SLICE_BYTES = 32 << 20  # a suite validates a large table in pieces of about this size (memory stays flat)
+# a suite validates a large table in pieces of at most this size (whole row groups; one alone if it is larger),
+# each read as the columns its expectations name. The 10 k release's suites standalone (2 runs each): peak PSS
+# 895-919 MB with pieces that grew until they reached it, with every column; 647-648 MB capped and narrowed
+GX_SLICE_BYTES = 32 << 20
 # a fresh process per piece: what one piece leaves allocated (pandas, great-expectations' metrics) is not under the
 # next one's peak. The 10 k release's suites standalone, 3 runs each: peak PSS 1,136-1,235 MB with 4 pieces per
 # process, 947-994 MB with 1, the same time (the process is forked from one already set up)
@@ -48,21 +52,6 @@ GX_TASKS_PER_PROCESS = 1
 UNIQUE = "expect_column_values_to_be_unique"
 # a suite runs first with this result format (None: straight with SUMMARY); see _validate_frame
 GX_FIRST_PASS: str | None = "BOOLEAN_ONLY"
-
-
-def _gx_frame(docs: Any, t: str, tbl: Any) -> Any:
-    """The pandas frame great-expectations validates for a piece ``tbl`` of table ``t`` (columns stay
-    Arrow-backed, so text is not copied into Python objects). Span tables get ``_doc_len``, the length of their
-    document's clean text (from ``docs``: documents' doc_id and clean_chars), so offsets can be bounded by it."""
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if "doc_id" in tbl.column_names and t != "documents":
-        idx = pc.index_in(tbl["doc_id"], value_set=docs["doc_id"].combine_chunks())
-        doc_len = pc.fill_null(pc.take(docs["clean_chars"].combine_chunks(), idx), -1)
-        tbl = tbl.append_column("_doc_len", pa.array(doc_len, pa.int64()))
-    return tbl.to_pandas(types_mapper=pd.ArrowDtype, split_blocks=True, self_destruct=False)
 
 
 _GX_STATE: Any = None  # (tables, specs, document lengths) shared with forked worker processes
@@ -119,7 +108,7 @@ def prepare_gate() -> None:
     run the suites are forked from it and inherit all of it."""
     import gc
 
-    import pyarrow.compute  # noqa: F401  (used by _gx_frame and _unique_key)
+    import pyarrow.compute  # noqa: F401  (used by gx_frame and _unique_key)
 
     import irbc.core.tables  # noqa: F401
 
@@ -255,7 +244,8 @@ def _run_task(task: tuple[str, Any]) -> list[Check]:
         return _unique_key(tables, t, [s for s in specs[t] if s[0] == UNIQUE])
     whole = isinstance(piece, tuple) and piece[0] == "whole"
     rowwise = specs[t] if whole else [s for s in specs[t] if s[0] != UNIQUE]
-    return _validate_frame(t, _gx_frame(docs, t, tables.read_slice(t, piece[1] if whole else piece)), rowwise)
+    data = tables.read_slice(t, piece[1] if whole else piece, frame_columns(tables, t, rowwise))
+    return _validate_frame(t, gx_frame(docs, t, data), rowwise)
 
 
 def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> list[Check]:
@@ -269,7 +259,7 @@ def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> l
     specs = {t: _suite_specs(t, tables, regexes) for t in TABLES}
     tasks: list[tuple[str, Any]] = []
     for t in TABLES:
-        pieces = tables.slices(t, GX_SLICE_BYTES)
+        pieces = tables.slices(t, GX_SLICE_BYTES, cap=True)
         if len(pieces) == 1:  # a table read in one piece: its whole suite in one validation (the same checks)
             tasks.append((t, ("whole", pieces[0])))
             continue
