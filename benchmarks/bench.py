@@ -167,9 +167,8 @@ def make_scaled_corpus(k: int, dest: Path) -> int:
     return total
 
 
-def _tree_pss_mb(root: int) -> float:
-    """Proportional set size (MB) of a process and all its descendants: shared pages (fork copy-on-write) are
-    split between the processes that share them, so the sum is the memory the whole build really uses."""
+def _tree(root: int) -> set[int]:
+    """The process ``root`` and all its descendants, now."""
     parent: dict[int, int] = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
@@ -184,15 +183,36 @@ def _tree_pss_mb(root: int) -> float:
         kids = [c for c, pp in parent.items() if pp == p and c not in tree]
         tree.update(kids)
         frontier.extend(kids)
-    total = 0
-    for pid in tree:
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
+    return tree
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_pss_mb(root: int, tries: int = 20) -> float:
+    """Proportional set size (MB) of a process and all its descendants: shared pages (fork copy-on-write) are
+    split between the processes that share them, so the sum is the memory the whole build really uses.
+
+    The processes are read one after another (tens of milliseconds for large ones). A process that forks or
+    exits meanwhile moves its shared pages' shares between processes read before and after, so such a sum
+    counts them twice (a fork read before, its child after: 1.5 times the parent's memory) or not at all. A sum
+    counts only when the same processes are there before and after it (up to ``tries`` reads, then the largest
+    of them: an upper bound)."""
+    sums = []
+    for _ in range(tries):
+        before = _tree(root)
+        total = sum(_pss_kb(pid) for pid in before)
+        if _tree(root) == before:
+            return total / 1024
+        sums.append(total)
+    return max(sums) / 1024
 
 
 def run_build(corpus: Path, out: Path, workers: int, sample: bool = True, must_pass: bool = True) -> dict:

@@ -74,3 +74,36 @@ def test_scaled_paragraphs_are_distinct_copies_of_the_words(tmp_path: Path) -> N
                 grown += 1
         assert i == len(blocks)  # nothing else was added
     assert grown > 20  # every document has long body paragraphs to repeat
+
+
+def test_memory_samples_count_only_reads_with_the_same_processes_before_and_after(monkeypatch) -> None:
+    """The peak-memory sampler sums the processes' PSS one after another; a read during which a process forked or
+    exited is read again (it would count the shared pages twice, or not at all), and after ``tries`` such reads
+    the largest is kept (an upper bound)."""
+    bench = _bench()
+    trees = iter([{1, 2}, {1, 2, 3}, {1, 2, 3}, {1, 2, 3}])  # a fork during the first read
+    pss = {1: 1000 * 1024, 2: 500 * 1024, 3: 400 * 1024}
+    monkeypatch.setattr(bench, "_tree", lambda root: next(trees))
+    monkeypatch.setattr(bench, "_pss_kb", lambda pid: pss[pid])
+    assert bench._tree_pss_mb(1) == 1900  # the second read: the same three processes before and after
+
+    changing = iter(range(100))
+    monkeypatch.setattr(bench, "_tree", lambda root: {1} if next(changing) % 2 else {1, 2})
+    assert bench._tree_pss_mb(1, tries=3) == 1500  # never steady: the largest of the three sums
+
+
+def test_memory_samples_read_the_whole_process_tree() -> None:
+    """On this machine's /proc: the tree of this process holds a child it started, and a sleeping child's sum is
+    its own PSS."""
+    import os
+    import subprocess
+
+    bench = _bench()
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        assert child.pid in bench._tree(os.getpid())
+        assert bench._tree(child.pid) == {child.pid}
+        assert bench._tree_pss_mb(child.pid) * 1024 == bench._pss_kb(child.pid) > 0
+    finally:
+        child.kill()
+        child.wait()

@@ -5,11 +5,16 @@ documents read a row group at a time, and the card's figures summed over many sm
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from irbc.core.result import BuildResult
 from irbc.core.schema import TABLES
@@ -89,3 +94,128 @@ def test_figures_summed_over_small_pieces_equal_whole_table_counts(release, monk
         for a in set(data[t]["annotator"].to_pylist()):
             n = pc.sum(pc.equal(data[t]["annotator"], a)).as_py()
             assert st["layer_rows"][(t, a)] == n
+
+
+def test_freed_memory_is_returned_before_each_pool_forks(release, tmp_path, monkeypatch):
+    """The explorer's page workers and the great-expectations pieces fork from a process that first hands back
+    what it freed (``trim_memory``): a forked process that allocates into inherited free pages copies them. The
+    pages are still the shipped bytes; trimming itself leaves data alone."""
+    import multiprocessing.context
+
+    import irbc.core.memory
+    from irbc.gate import expectations
+
+    log: list[str] = []
+    trim = irbc.core.memory.trim_memory
+    pool = multiprocessing.context.ForkContext.Pool
+
+    def traced_trim() -> None:
+        log.append("trim")
+        trim()
+
+    def traced_pool(self, *args, **kwargs):
+        log.append("pool")
+        return pool(self, *args, **kwargs)
+
+    monkeypatch.setattr(irbc.core.memory, "trim_memory", traced_trim)  # the gate imports it when it runs
+    monkeypatch.setattr(explorer_pool, "trim_memory", traced_trim)
+    monkeypatch.setattr(multiprocessing.context.ForkContext, "Pool", traced_pool)
+    monkeypatch.setattr(explorer_pool, "MIN_PER_SPAN", 1)
+    monkeypatch.setattr(explorer_pool, "SPAN_DOCS", 1)
+    tables = TableStore(folder=release / "data")
+    pages = _pages(_result(tables, 2), tmp_path)
+    assert pages == _shipped(release, set(pages))
+    assert log == ["trim", "pool"]
+    probes = json.loads((release / "build_config.json").read_text())["noise_probes"]
+    expectations.gx_checks(tables, probes, 2)
+    assert log == ["trim", "pool", "trim", "pool"]
+
+
+def test_trim_memory_keeps_what_is_in_use():
+    """Trimming hands back freed memory only: Arrow buffers and Python objects still in use are intact. On
+    glibc it does call malloc_trim (it is not a silent no-op there)."""
+    import platform
+
+    from irbc.core.memory import _libc, trim_memory
+
+    assert (_libc() is not None) == (platform.libc_ver()[0] == "glibc")
+
+    keep = pa.array(range(1_000_000), pa.int64())
+    garbage = [pa.array(range(500_000), pa.int64()) for _ in range(4)]
+    words = [str(i) * 10 for i in range(100_000)]
+    del garbage
+    trim_memory()
+    assert pc.sum(keep).as_py() == sum(range(1_000_000))
+    assert words[12345] == "12345" * 10
+
+
+def test_views_written_a_piece_at_a_time_are_the_shipped_files(release, tmp_path, monkeypatch):
+    """The views are written a piece at a time (``write_pieces``); with tiny pieces (a few rows each) the files
+    are the shipped bytes, which the build wrote with other piece sizes."""
+    from irbc.release import views
+
+    monkeypatch.setattr(views, "PIECE_BYTES", 2000)
+    monkeypatch.setattr(views, "BATCH_ROWS", 7)
+    tables = TableStore(
+        {t: TableStore(folder=release / "data").read(t) for t in TABLES}
+    )  # in memory: row ranges
+    assert len(list(views.CURATED_MENTIONS.pieces(tables))) > 5
+    views.write_views(tmp_path, ExportContext(_result(tables), None))
+    for v in views.VIEWS:
+        assert (tmp_path / views.view_file(v)).read_bytes() == (release / views.view_file(v)).read_bytes(), (
+            v.name
+        )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 120), max_size=12), st.sampled_from([1, 7, 50, 1000]))
+def test_a_table_written_in_pieces_is_the_bytes_of_it_written_whole(cuts, group):
+    """``write_pieces`` over any cut of a table (empty pieces too) writes the bytes ``write_table`` writes for the
+    whole table, in the same fixed-size row groups; a piece of another schema is refused, naming the table."""
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    from irbc.core import tables as tables_module
+    from irbc.core.arrow import arrow_schema
+
+    schema = arrow_schema("removed")
+    data = pa.Table.from_pylist(
+        [
+            {
+                "removal_id": f"d{i // 30}-r{i}",
+                "doc_id": f"d{i // 30}",
+                "position": i,
+                "raw_start": 3 * i,
+                "raw_end": 3 * i + i % 5,
+                "text": None if i % 9 == 0 else "ab\n" * (i % 4),
+                "replacement": " " if i % 2 else "",
+                "reason": ("share_counter", "image_alt", "paywall")[i % 3],
+                "action": "removed",
+                "clean_offset": i,
+            }
+            for i in range(120)
+        ],
+        schema=schema,
+    )
+    bounds = sorted({0, data.num_rows, *cuts})
+    pieces = [data.slice(a, b - a) for a, b in pairwise(bounds)] + [data.slice(0, 0)]
+    saved = dict(tables_module.ROW_GROUP_ROWS)
+    tables_module.ROW_GROUP_ROWS["removed"] = group
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            whole, streamed = Path(d) / "whole.parquet", Path(d) / "streamed.parquet"
+            tables_module.write_table(data, "removed", whole)
+            tables_module.write_pieces(iter(pieces), "removed", streamed)
+            assert whole.read_bytes() == streamed.read_bytes()
+            meta = pq.ParquetFile(streamed).metadata
+            assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [
+                min(group, data.num_rows - off) for off in range(0, data.num_rows, group)
+            ]
+            with pytest.raises(ValueError, match="table removed"):
+                tables_module.write_pieces(
+                    [data.drop_columns(["reason"])], "removed", Path(d) / "bad.parquet"
+                )
+    finally:
+        tables_module.ROW_GROUP_ROWS.clear()
+        tables_module.ROW_GROUP_ROWS.update(saved)

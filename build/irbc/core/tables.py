@@ -5,7 +5,7 @@ both paths write row groups the same way, so their files are byte-identical."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +44,33 @@ def write_parquet(rows: list[dict[str, Any]] | pa.Table, table: str, path: Path)
 
 def write_table(data: pa.Table, table: str, path: Path) -> None:
     """Write one whole table with its schema-derived Arrow schema, in fixed-size row groups."""
-    schema = arrow_schema(table)
-    if data.schema != schema:
+    if data.schema != arrow_schema(table):
         raise ValueError(f"table {table}: Arrow schema differs from the schema derived from schema/")
+    write_pieces([data], table, path)
+
+
+def write_pieces(pieces: Iterable[pa.Table], table: str, path: Path) -> None:
+    """Write a table given a piece at a time: the bytes ``write_table`` writes for the pieces concatenated (the
+    same fixed-size row groups), holding at most one row group and one piece in memory."""
+    schema = arrow_schema(table)
+    size = group_rows(table)
     path.parent.mkdir(parents=True, exist_ok=True)
     with pq.ParquetWriter(path, schema, **PARQUET_OPTIONS) as writer:  # type: ignore[arg-type]
-        _write_groups(writer, data, group_rows(table))
+        held: list[pa.Table] = []
+        rows = 0
+        for piece in pieces:
+            if piece.schema != schema:
+                raise ValueError(f"table {table}: Arrow schema differs from the schema derived from schema/")
+            held.append(piece)
+            rows += piece.num_rows
+            if rows >= size:
+                whole = pa.concat_tables(held)
+                full = (rows // size) * size
+                _write_groups(writer, whole.slice(0, full), size)
+                rest = whole.slice(full)
+                held, rows = ([rest] if rest.num_rows else []), rest.num_rows
+        if rows:
+            _write_groups(writer, pa.concat_tables(held), size)
 
 
 class TableSink:

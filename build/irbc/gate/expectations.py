@@ -269,12 +269,15 @@ def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> l
     try:
         import multiprocessing as mp
 
+        from irbc.core.memory import trim_memory
+
         big = sum(tables.size(t) for t in TABLES) > GX_SLICE_BYTES
         if (workers > 1 or big) and "fork" in mp.get_all_start_methods():
             # pieces run in forked processes that are replaced every few pieces: what great-expectations
             # allocates goes with them, so memory stays flat however many pieces a large release has (small
             # releases run in this process)
             _gx_source()  # set up once here; the forked processes inherit it
+            trim_memory()  # and not what this process freed
             pool = mp.get_context("fork").Pool(max(1, workers), maxtasksperchild=GX_TASKS_PER_PROCESS)
             try:
                 results = pool.map(_run_task, tasks, chunksize=1)

@@ -15,6 +15,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from irbc.core.memory import trim_memory
 from irbc.core.tables import TableStore
 from irbc.release import explorer_rows
 
@@ -94,6 +95,7 @@ def _results(job: Job, todo: list[tuple[int, int]], workers: int) -> Iterator[An
             yield render_span(job, lo, hi)
         return
     _JOB = job
+    trim_memory()  # what this process freed is not copied into the workers
     pool = multiprocessing.get_context("fork").Pool(min(workers, len(todo)))
     try:
         yield from pool.imap(_forked, todo)

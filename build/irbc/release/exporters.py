@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from irbc.core.memory import trim_memory
 from irbc.core.result import BuildResult
 from irbc.release.manifest import MANIFEST, write_manifest
 
@@ -256,6 +257,8 @@ class Exports:
         return registered_exporters()
 
     def before_report(self) -> None:
+        if self.forks:  # what the build freed is not copied into the processes forked from here on
+            trim_memory()
         if self.forks and self.helper is not None:  # first of all (before every exporter module is imported)
             names = sorted(_help_names())
             if names and self.helper.start(names, self.release, self.result):

@@ -20,10 +20,12 @@ import pyarrow.parquet as pq
 from irbc.annotators.curated import CuratedMentions
 from irbc.annotators.stances import CuratedStances
 from irbc.core.arrow import arrow_schema
-from irbc.core.tables import RowStream, TableStore, table_path, write_table
+from irbc.core.tables import RowStream, TableStore, table_path, write_pieces
 from irbc.release.exporters import ExportContext, exporter
 
-PIECE_BYTES = 32 << 20  # the source table is read a piece at a time
+# the source tables are read a piece at a time (the files do not depend on it: write_pieces regroups the rows).
+# On the 10 k release 8 MB pieces peak about 100 MB lower than 32 MB ones, in the same time
+PIECE_BYTES = 8 << 20
 BATCH_ROWS = 4096  # rows turned into Python objects at once
 
 
@@ -203,5 +205,5 @@ def check_view(tables: TableStore, release: Path, v: View) -> list[str]:
     report_free=True,
 )
 def write_views(release: Path, ctx: ExportContext) -> None:
-    for v in VIEWS:
-        write_table(derive(ctx.result.tables, v), v.schema, release / view_file(v))
+    for v in VIEWS:  # a piece at a time: the bytes of writing derive()'s whole table
+        write_pieces(v.pieces(ctx.result.tables), v.schema, release / view_file(v))
