@@ -89,12 +89,14 @@ def test_memory_samples_count_only_reads_with_the_same_processes_before_and_afte
 
     changing = iter(range(100))
     monkeypatch.setattr(bench, "_tree", lambda root: {1} if next(changing) % 2 else {1, 2})
-    assert bench._tree_pss_mb(1, tries=3) == 1500  # never steady: the largest of the three sums
+    sizes = iter([1500, 900, 2600, 700, 1200, 800])  # each read's two processes, in turn
+    monkeypatch.setattr(bench, "_pss_kb", lambda pid: next(sizes) * 1024)
+    assert bench._tree_pss_mb(1, tries=3) == 3300  # never steady: the largest of the sums 2400, 3300 and 2000
 
 
 def test_memory_samples_read_the_whole_process_tree() -> None:
-    """On this machine's /proc: the tree of this process holds a child it started, and a sleeping child's sum is
-    its own PSS."""
+    """On this machine's /proc: the tree of this process holds a child it started, a sleeping child's tree is
+    itself, and its PSS is read (PSS moves as other processes share pages, so only its presence is checked)."""
     import os
     import subprocess
 
@@ -103,7 +105,7 @@ def test_memory_samples_read_the_whole_process_tree() -> None:
     try:
         assert child.pid in bench._tree(os.getpid())
         assert bench._tree(child.pid) == {child.pid}
-        assert bench._tree_pss_mb(child.pid) * 1024 == bench._pss_kb(child.pid) > 0
+        assert bench._pss_kb(child.pid) > 0 and bench._tree_pss_mb(child.pid) > 0
     finally:
         child.kill()
         child.wait()

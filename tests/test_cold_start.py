@@ -47,6 +47,16 @@ def _damaged(release: Path, dst: Path) -> Path:
     return dst
 
 
+def _in_memory(data: Path) -> TableStore:
+    """The tables of a data/ folder held in memory, where a piece is any row range (on disk a piece is whole row
+    groups, and the 5-document release has one per table)."""
+    from irbc.core.schema import TABLES
+
+    store = TableStore({t: TableStore(folder=data).read(t) for t in TABLES})
+    assert len(store.slices("concept_mentions", 30_000)) > 3
+    return store
+
+
 def _probes(release: Path) -> dict[str, str]:
     probes: dict[str, str] = json.loads((release / "build_config.json").read_text())["noise_probes"]
     return probes
@@ -59,13 +69,14 @@ def test_boolean_first_pass_gives_the_summary_checks(
     """A suite run first with BOOLEAN_ONLY (then again with SUMMARY only if something failed) gives exactly the
     checks of running it with SUMMARY: names, counts and examples, passing and failing, whole tables and pieces."""
     if pieces == "sliced":
-        # several pieces per table, run on forked processes
+        # several pieces per table (row ranges: the tables are held in memory), run on forked processes
         monkeypatch.setattr(expectations, "GX_SLICE_BYTES", 30_000)
     for data in (release / "data", _damaged(release, tmp_path / "damaged")):
+        store = TableStore(folder=data) if pieces == "whole" else _in_memory(data)
         got = {}
         for first in ("BOOLEAN_ONLY", None):
             monkeypatch.setattr(expectations, "GX_FIRST_PASS", first)
-            got[first] = expectations.gx_checks(TableStore(folder=data), _probes(release), 1)
+            got[first] = expectations.gx_checks(store, _probes(release), 1)
         assert got["BOOLEAN_ONLY"] == got[None]
         failing = [c for c in got[None] if not c.passed]
         assert bool(failing) == (data != release / "data")
@@ -89,10 +100,15 @@ def test_pieces_read_only_the_columns_their_expectations_name(
     # an expectation that names no column (the row count) still gets a frame with the table's rows
     row_count = [("expect_table_row_count_to_be_between", {"min_value": 1})]
     assert gx_frames.frame_columns(tables, "concepts", row_count) == tables.schema("concepts").names[:1]
+    # any other keyword argument, or an expectation about the columns themselves: every column is read
+    rows = [("expect_column_values_to_be_in_set", {"column": "kind", "row_condition": "start>0"})]
+    assert gx_frames.frame_columns(tables, "paragraphs", rows) == tables.schema("paragraphs").names
+    cols_set = [("expect_table_columns_to_match_set", {"column_set": ["doc_id"]})]
+    assert gx_frames.frame_columns(tables, "paragraphs", cols_set) == tables.schema("paragraphs").names
     monkeypatch.setattr(expectations, "GX_SLICE_BYTES", 30_000)  # several pieces per table
     every = tables.schema
     for data in (release / "data", _damaged(release, tmp_path / "damaged")):
-        store = TableStore(folder=data)
+        store = _in_memory(data)
         narrow = expectations.gx_checks(store, _probes(release), 1)
         with monkeypatch.context() as m:
             m.setattr(expectations, "frame_columns", lambda tables, t, specs: every(t).names)

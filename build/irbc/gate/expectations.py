@@ -249,8 +249,9 @@ def _run_task(task: tuple[str, Any]) -> list[Check]:
 
 
 def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> list[Check]:
-    """One great-expectations suite per table, run in pieces of about GX_SLICE_BYTES read from the store (so
-    memory does not grow with the corpus); with ``workers`` > 1 the pieces run on forked processes. The checks
+    """One great-expectations suite per table, run in pieces of at most GX_SLICE_BYTES of whole row groups read
+    from the store (so memory does not grow with the corpus); with ``workers`` > 1 the pieces run on forked
+    processes. The checks
     come back in table and suite order, so the report does not depend on either."""
     from irbc.core.schema import TABLES
 

@@ -7,19 +7,26 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from irbc.core.tables import TableStore
 
-# the keyword arguments of an expectation that name a column of the frame
+# the keyword arguments of an expectation that name a column of the frame, and those that name none
 COLUMN_KWARGS = ("column", "column_A", "column_B")
+VALUE_KWARGS = frozenset(
+    {"value_set", "regex_list", "min_value", "max_value", "mostly", "or_equal", "strictly"}
+)
 
 
 def frame_columns(tables: TableStore, t: str, specs: list[tuple[str, dict[str, Any]]]) -> list[str]:
     """The columns of table ``t`` that the expectations ``specs`` read, in the table's order (doc_id when they
     read ``_doc_len``, which is made from it; the first column when they name none, so the frame keeps its row
     count). Only these are read: a column no expectation reads (a paragraph's text) costs a piece memory and
-    time and cannot change a check."""
+    time and cannot change a check. An expectation with any other keyword argument (``column_list``,
+    ``row_condition``, ...) or about the table's columns themselves gets every column."""
+    names = tables.schema(t).names
+    known = VALUE_KWARGS.union(COLUMN_KWARGS)
+    if any(set(kw) - known or etype.startswith("expect_table_column") for etype, kw in specs):
+        return names
     named = {kw[k] for _, kw in specs for k in COLUMN_KWARGS if k in kw}
     if "_doc_len" in named:
         named.add("doc_id")
-    names = tables.schema(t).names
     return [c for c in names if c in named] or names[:1]
 
 

@@ -257,12 +257,12 @@ class Exports:
         return registered_exporters()
 
     def before_report(self) -> None:
-        if self.forks:  # what the build freed is not copied into the processes forked from here on
-            trim_memory()
-        if self.forks and self.helper is not None:  # first of all (before every exporter module is imported)
-            names = sorted(_help_names())
-            if names and self.helper.start(names, self.release, self.result):
-                self.helped += names
+        if self.forks:
+            trim_memory()  # what the build freed is not copied into the processes forked from here on
+            if self.helper is not None:  # first of all (before every exporter module is imported)
+                names = sorted(_help_names())
+                if names and self.helper.start(names, self.release, self.result):
+                    self.helped += names
         self._run([e for e in self.exporters if e.report_free and e.name not in self.helped])
         self.early_done = True
 
