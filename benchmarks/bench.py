@@ -203,8 +203,8 @@ def _tree_pss_mb(root: int, tries: int = 20) -> float:
     The processes are read one after another (tens of milliseconds for large ones). A process that forks or
     exits meanwhile moves its shared pages' shares between processes read before and after, so such a sum
     counts them twice (a fork read before, its child after: 1.5 times the parent's memory) or not at all. A sum
-    counts only when the same processes are there before and after it (up to ``tries`` reads, then the largest
-    of them: an upper bound)."""
+    counts only when the same processes are there before and after it (after ``tries`` unsteady reads, the
+    largest of them is kept)."""
     sums = []
     for _ in range(tries):
         before = _tree(root)

@@ -52,25 +52,56 @@ def write_table(data: pa.Table, table: str, path: Path) -> None:
 def write_pieces(pieces: Iterable[pa.Table], table: str, path: Path) -> None:
     """Write a table given a piece at a time: the bytes ``write_table`` writes for the pieces concatenated (the
     same fixed-size row groups), holding at most one row group and one piece in memory."""
-    schema = arrow_schema(table)
-    size = group_rows(table)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pq.ParquetWriter(path, schema, **PARQUET_OPTIONS) as writer:  # type: ignore[arg-type]
-        held: list[pa.Table] = []
-        rows = 0
+    groups = _Groups(table, path)
+    try:
         for piece in pieces:
-            if piece.schema != schema:
-                raise ValueError(f"table {table}: Arrow schema differs from the schema derived from schema/")
-            held.append(piece)
-            rows += piece.num_rows
-            if rows >= size:
-                whole = pa.concat_tables(held)
-                full = (rows // size) * size
-                _write_groups(writer, whole.slice(0, full), size)
-                rest = whole.slice(full)
-                held, rows = ([rest] if rest.num_rows else []), rest.num_rows
-        if rows:
-            _write_groups(writer, pa.concat_tables(held), size)
+            groups.add(piece)
+    except BaseException:
+        groups.abort()
+        raise
+    groups.close()
+
+
+class _Groups:
+    """One table's Parquet file, written in fixed-size row groups from tables added in turn: rows are held until
+    they fill a row group (at most one row group and the latest addition in memory); ``close`` writes the rest.
+    The file is opened at the first write (or at ``close``: a table with no rows is still a file)."""
+
+    def __init__(self, table: str, path: Path) -> None:
+        self.table, self.path = table, path
+        self.schema, self.size = arrow_schema(table), group_rows(table)
+        self.writer: pq.ParquetWriter | None = None
+        self.held: list[pa.Table] = []
+        self.rows = 0
+
+    def _write(self, data: pa.Table) -> None:
+        if self.writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.writer = pq.ParquetWriter(self.path, self.schema, **PARQUET_OPTIONS)  # type: ignore[arg-type]
+        _write_groups(self.writer, data, self.size)
+
+    def add(self, data: pa.Table) -> None:
+        if data.schema != self.schema:
+            raise ValueError(f"table {self.table}: Arrow schema differs from the schema derived from schema/")
+        self.held.append(data)
+        self.rows += data.num_rows
+        if self.rows >= self.size:
+            whole = pa.concat_tables(self.held)
+            full = (self.rows // self.size) * self.size
+            self._write(whole.slice(0, full))
+            rest = whole.slice(full)
+            self.held, self.rows = ([rest] if rest.num_rows else []), rest.num_rows
+
+    def close(self) -> None:
+        self._write(pa.concat_tables(self.held) if self.held else self.schema.empty_table())
+        self.held, self.rows = [], 0
+        assert self.writer is not None
+        self.writer.close()
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            with contextlib.suppress(Exception):  # best effort: the staging folder is removed anyway
+                self.writer.close()
 
 
 class TableSink:
@@ -79,43 +110,21 @@ class TableSink:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.writers: dict[str, pq.ParquetWriter] = {}
-        self.buffers: dict[str, list[pa.Table]] = {t: [] for t in TABLES}
-        self.buffered: dict[str, int] = dict.fromkeys(TABLES, 0)
-
-    def _writer(self, table: str) -> pq.ParquetWriter:
-        if table not in self.writers:
-            path = table_path(self.folder, table)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.writers[table] = pq.ParquetWriter(path, arrow_schema(table), **PARQUET_OPTIONS)  # type: ignore[arg-type]
-        return self.writers[table]
+        self.groups: dict[str, _Groups] = {}
 
     def add(self, table: str, data: pa.Table) -> None:
-        if data.schema != arrow_schema(table):
-            raise ValueError(f"table {table}: Arrow schema differs from the schema derived from schema/")
-        self.buffers[table].append(data)
-        self.buffered[table] += data.num_rows
-        size = group_rows(table)
-        if self.buffered[table] >= size:
-            whole = pa.concat_tables(self.buffers[table])
-            full = (whole.num_rows // size) * size
-            _write_groups(self._writer(table), whole.slice(0, full), size)
-            rest = whole.slice(full)
-            self.buffers[table] = [rest] if rest.num_rows else []
-            self.buffered[table] = rest.num_rows
+        if table not in self.groups:
+            self.groups[table] = _Groups(table, table_path(self.folder, table))
+        self.groups[table].add(data)
 
     def close(self) -> None:
-        for t in TABLES:
-            if self.buffered[t] or t not in self.writers:
-                data = pa.concat_tables(self.buffers[t]) if self.buffers[t] else arrow_schema(t).empty_table()
-                _write_groups(self._writer(t), data, group_rows(t))
-            self.writers[t].close()
-        self.buffers = {t: [] for t in TABLES}
+        for t in TABLES:  # every table is a file, those no chunk had rows for too
+            (self.groups.get(t) or _Groups(t, table_path(self.folder, t))).close()
+        self.groups = {}
 
     def abort(self) -> None:
-        for w in self.writers.values():
-            with contextlib.suppress(Exception):  # best effort: the staging folder is removed anyway
-                w.close()
+        for g in self.groups.values():
+            g.abort()
 
 
 @contextlib.contextmanager

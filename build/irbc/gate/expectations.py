@@ -251,8 +251,7 @@ def _run_task(task: tuple[str, Any]) -> list[Check]:
 def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> list[Check]:
     """One great-expectations suite per table, run in pieces of at most GX_SLICE_BYTES of whole row groups read
     from the store (so memory does not grow with the corpus); with ``workers`` > 1 the pieces run on forked
-    processes. The checks
-    come back in table and suite order, so the report does not depend on either."""
+    processes. The checks come back in table and suite order, so the report does not depend on either."""
     from irbc.core.schema import TABLES
 
     global _GX_STATE
@@ -274,7 +273,7 @@ def gx_checks(tables: TableStore, probes: dict[str, str], workers: int = 1) -> l
 
         big = sum(tables.size(t) for t in TABLES) > GX_SLICE_BYTES
         if (workers > 1 or big) and "fork" in mp.get_all_start_methods():
-            # pieces run in forked processes that are replaced every few pieces: what great-expectations
+            # pieces run in forked processes, a fresh one per piece (GX_TASKS_PER_PROCESS): what great-expectations
             # allocates goes with them, so memory stays flat however many pieces a large release has (small
             # releases run in this process)
             _gx_source()  # set up once here; the forked processes inherit it

@@ -12,6 +12,7 @@ COLUMN_KWARGS = ("column", "column_A", "column_B")
 VALUE_KWARGS = frozenset(
     {"value_set", "regex_list", "min_value", "max_value", "mostly", "or_equal", "strictly"}
 )
+KNOWN_KWARGS = VALUE_KWARGS.union(COLUMN_KWARGS)
 
 
 def frame_columns(tables: TableStore, t: str, specs: list[tuple[str, dict[str, Any]]]) -> list[str]:
@@ -21,8 +22,7 @@ def frame_columns(tables: TableStore, t: str, specs: list[tuple[str, dict[str, A
     time and cannot change a check. An expectation with any other keyword argument (``column_list``,
     ``row_condition``, ...) or about the table's columns themselves gets every column."""
     names = tables.schema(t).names
-    known = VALUE_KWARGS.union(COLUMN_KWARGS)
-    if any(set(kw) - known or etype.startswith("expect_table_column") for etype, kw in specs):
+    if any(set(kw) - KNOWN_KWARGS or etype.startswith("expect_table_column") for etype, kw in specs):
         return names
     named = {kw[k] for _, kw in specs for k in COLUMN_KWARGS if k in kw}
     if "_doc_len" in named:
