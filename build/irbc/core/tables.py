@@ -43,9 +43,8 @@ def write_parquet(rows: list[dict[str, Any]] | pa.Table, table: str, path: Path)
 
 
 def write_table(data: pa.Table, table: str, path: Path) -> None:
-    """Write one whole table with its schema-derived Arrow schema, in fixed-size row groups."""
-    if data.schema != arrow_schema(table):
-        raise ValueError(f"table {table}: Arrow schema differs from the schema derived from schema/")
+    """Write one whole table with its schema-derived Arrow schema, in fixed-size row groups (a table of another
+    schema is refused before any file is made)."""
     write_pieces([data], table, path)
 
 
