@@ -7,6 +7,9 @@ Every build line also gives the lower bound of the same work on the same corpus,
 core (read every raw file and write one Parquet file; the declared rule regexes of each source's site; the
 codebook's Aho–Corasick automaton over every text), and the build's ratio to it per core (``ratio``: the build's
 time over the lower bound divided by the workers), so the figure means the same on a noisy or slower machine.
+It also gives the CPU seconds of every process of the build (``cpu_s``) and the ratio that CPU would give if
+it were spread without loss over the machine's cores (``ratio_floor``): when ``ratio`` is near its floor, the
+build already keeps the cores busy, and only doing less work lowers it.
 
 The synthetic corpus is made deterministically from the real one: document i takes the raw text of real
 document i mod 5 and reorders its paragraphs with a seeded shuffle (headers, notes and footers keep their
@@ -20,8 +23,10 @@ import argparse
 import hashlib
 import json
 import math
+import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -241,6 +246,7 @@ print(json.dumps({{"ok": True, "total_s": res.timings["total"], "timings": res.t
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "rss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
 """
+    cpu0 = _children_cpu_s()
     proc = subprocess.Popen(
         [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
     )
@@ -254,7 +260,24 @@ print(json.dumps({{"ok": True, "total_s": res.timings["total"], "timings": res.t
         raise SystemExit(stderr[-3000:])
     out_json = json.loads(stdout.strip().splitlines()[-1])
     out_json["peak_pss_mb"] = peak
+    out_json["cpu_s"] = _children_cpu_s() - cpu0
     return out_json
+
+
+def ratio_floor(cpu_s: float, bound_s: float, workers: int, cores: int | None = None) -> float:
+    """The lowest ``ratio`` a build that used ``cpu_s`` CPU seconds could reach on ``cores`` cores (default:
+    those this process may run on): its time is at least cpu_s / cores, and the ratio is its time over the
+    lower bound shared by the workers."""
+    cores = cores or len(os.sched_getaffinity(0))
+    return (cpu_s / cores) / (bound_s / workers)
+
+
+def _children_cpu_s() -> float:
+    """User and system CPU seconds of this process's ended children, each with the ended descendants it waited
+    for. Around one build: the CPU of every process of the build that was waited for (its workers, the gate,
+    the plots helper), so at least the build's CPU."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def lower_bound(corpus: Path, work: Path) -> dict:
@@ -423,6 +446,10 @@ def main() -> None:
                             "lower_bound_s": bound,
                             # the build's time over the lower bound shared by its workers (issue: <= 5)
                             "ratio": round(t["total"] / (bound["total_s"] / w), 1),
+                            # the CPU of every process of the build, and the ratio it would give if spread
+                            # without loss over this machine's cores: no scheduling gets below it
+                            "cpu_s": round(r["cpu_s"], 1),
+                            "ratio_floor": round(ratio_floor(r["cpu_s"], bound["total_s"], w), 1),
                             "records": r["records"],
                             # every document-table record is validated in the workers; CPU seconds summed
                             "records_validated_per_s": round(

@@ -109,3 +109,34 @@ def test_memory_samples_read_the_whole_process_tree() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+def test_build_cpu_counts_the_processes_a_build_forks(tmp_path: Path) -> None:
+    """The CPU the benchmark gives a build includes its forked processes that ended, not only the build's own
+    process: a child that spins about 0.6 s of CPU while its parent waits is counted."""
+    import subprocess
+    import sys
+
+    bench = _bench()
+    spin = (
+        "import os, time\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    t = time.process_time()\n"
+        "    while time.process_time() - t < 0.6: pass\n"
+        "    os._exit(0)\n"
+        "os.waitpid(pid, 0)\n"
+    )
+    before = bench._children_cpu_s()
+    subprocess.run([sys.executable, "-c", spin], check=True)
+    used = bench._children_cpu_s() - before
+    assert 0.6 <= used < 5
+
+
+def test_ratio_floor_is_the_cpu_spread_over_the_cores() -> None:
+    """Worked by hand: 300 CPU seconds on 2 cores take at least 150 s; against a 15 s lower bound shared by 2
+    workers (7.5 s) that is a ratio of 20; with 1 worker the same build's floor is 10."""
+    bench = _bench()
+    assert bench.ratio_floor(300, 15, workers=2, cores=2) == 20
+    assert bench.ratio_floor(300, 15, workers=1, cores=2) == 10
+    assert bench.ratio_floor(300, 15, workers=2, cores=4) == 10
