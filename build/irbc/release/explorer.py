@@ -7,7 +7,6 @@ document at a time, so the bytes never depend on anything but the tables."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from irbc.release import explorer_rows
 from irbc.release.explorer_doc import doc_page
 from irbc.release.explorer_index import index_page
 from irbc.release.explorer_page import ASSETS, asset, legend
-from irbc.release.explorer_pool import render_pages, search_entries
+from irbc.release.explorer_pool import compact_json, render_pages, search_entries
 from irbc.release.explorer_standoff import standoff_page
 from irbc.release.exporters import ExportContext, exporter
 from irbc.release.views import CURATED_MENTIONS, CURATED_STANCES
@@ -125,12 +124,8 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
 def _js(name: str, value: Any) -> bytes:
-    return f"window.{name} = {_json(value)};\n".encode()
+    return f"window.{name} = {compact_json(value)};\n".encode()
 
 
 def prepare(doc: dict[str, Any]) -> dict[str, Any]:

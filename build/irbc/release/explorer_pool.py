@@ -43,7 +43,8 @@ class Job:
 _JOB: Job | None = None  # set before the workers fork: they inherit it
 
 
-def _json(value: Any) -> str:
+def compact_json(value: Any) -> str:
+    """The explorer's JSON: keys sorted, compact separators, text as it is (not \\u-escaped)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -51,7 +52,7 @@ def search_entries(doc_id: str, pairs: list[Any]) -> str:
     """A document's entries of the search data, ``[doc_id, id, text]`` each, comma-separated: the inside of
     the JSON list of them (one encoding per document; compact separators make it the entries' own
     encodings joined by commas)."""
-    return _json([[doc_id, pid, text] for pid, text in pairs])[1:-1]
+    return compact_json([[doc_id, pid, text] for pid, text in pairs])[1:-1]
 
 
 def render_span(job: Job, lo: int, hi: int) -> tuple[list[dict[str, Any]], Path | None]:
