@@ -7,9 +7,10 @@ Every build line also gives the lower bound of the same work on the same corpus,
 core (read every raw file and write one Parquet file; the declared rule regexes of each source's site; the
 codebook's Aho–Corasick automaton over every text), and the build's ratio to it per core (``ratio``: the build's
 time over the lower bound divided by the workers), so the figure means the same on a noisy or slower machine.
-It also gives the CPU seconds of every process of the build (``cpu_s``) and the ratio that CPU would give if
-it were spread without loss over the machine's cores (``ratio_floor``): when ``ratio`` is near its floor, the
-build already keeps the cores busy, and only doing less work lowers it.
+It also gives the CPU seconds of the build and of every process it starts (``cpu_s``; ``stages_s.worker_cpu``
+is the per-document workers' part) and the ratio that CPU would give if it were spread without loss over the
+machine's cores (``ratio_floor``): when ``ratio`` is near its floor, the cores are busy for almost the whole
+build, and only less CPU lowers it.
 
 The synthetic corpus is made deterministically from the real one: document i takes the raw text of real
 document i mod 5 and reorders its paragraphs with a seeded shuffle (headers, notes and footers keep their
@@ -227,7 +228,9 @@ def run_build(corpus: Path, out: Path, workers: int, sample: bool = True, must_p
     sampling, and peak memory from a second run with it."""
     code = f"""
 import json, resource, time, sys
-t0 = time.perf_counter()
+sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
+from bench import process_tree_cpu_s
+t0, cpu0 = time.perf_counter(), process_tree_cpu_s()
 from pathlib import Path
 from irbc.run.driver import build_release
 from irbc.run.options import BuildOptions
@@ -241,12 +244,12 @@ except Exception as exc:
     print(json.dumps({{"ok": False, "total_s": time.perf_counter() - t0, "error": str(exc)[:300]}}))
     sys.exit(0)
 res.timings["total"] = time.perf_counter() - t0
+cpu_s = process_tree_cpu_s() - cpu0  # over the same span as the total: every pool and helper is joined by now
 records = sum(res.tables.num_rows(t) for t in res.tables)
-print(json.dumps({{"ok": True, "total_s": res.timings["total"], "timings": res.timings, "import": t_import, "records": records,
+print(json.dumps({{"ok": True, "total_s": res.timings["total"], "timings": res.timings, "import": t_import, "records": records, "cpu_s": cpu_s,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "rss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
 """
-    cpu0 = _children_cpu_s()
     proc = subprocess.Popen(
         [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
     )
@@ -260,7 +263,6 @@ print(json.dumps({{"ok": True, "total_s": res.timings["total"], "timings": res.t
         raise SystemExit(stderr[-3000:])
     out_json = json.loads(stdout.strip().splitlines()[-1])
     out_json["peak_pss_mb"] = peak
-    out_json["cpu_s"] = _children_cpu_s() - cpu0
     return out_json
 
 
@@ -272,12 +274,14 @@ def ratio_floor(cpu_s: float, bound_s: float, workers: int, cores: int | None = 
     return (cpu_s / cores) / (bound_s / workers)
 
 
-def _children_cpu_s() -> float:
-    """User and system CPU seconds of this process's ended children, each with the ended descendants it waited
-    for. Around one build: the CPU of every process of the build that was waited for (its workers, the gate,
-    the plots helper), so at least the build's CPU."""
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
+def process_tree_cpu_s() -> float:
+    """User and system CPU seconds of this process and of its ended children, each child with the ended
+    descendants it waited for. Read by the build's process before and after ``build_release``, the difference
+    is the CPU of the build and of every process it started and joined (the per-document workers, the
+    great-expectations pieces' workers, the explorer's page workers, the plots process): at least the build's
+    CPU, since a process not yet waited for is not counted."""
+    self, kids = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return self.ru_utime + self.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def lower_bound(corpus: Path, work: Path) -> dict:
@@ -382,7 +386,11 @@ def bench_scaling(ks: list[int], work: Path) -> None:
         r = run_build(work / f"corpus-scale-{k}", work / f"release-scale-{k}", 1, sample=False)
         t = r["timings"]
         # the per-document stage and its record and integrity checks (seconds in the worker), per raw byte
-        worker_s = sum(v for key, v in t.items() if key.startswith("worker_") and key != "worker_records")
+        worker_s = sum(
+            v
+            for key, v in t.items()
+            if key.startswith("worker_") and key not in ("worker_records", "worker_cpu")
+        )
         us = worker_s / size * 1e6
         # the exponent a of worker_s ~ size ** a from the K before: at most about 1 while every stage is linear in
         # a document's size (below 1 while the fixed costs spread), about 2 for a quadratic stage, 3 for a cubic one
