@@ -280,8 +280,8 @@ def process_tree_cpu_s() -> float:
     is the CPU of the build and of every process it started and joined (the per-document workers, the
     great-expectations pieces' workers, the explorer's page workers, the plots process): at least the build's
     CPU, since a process not yet waited for is not counted."""
-    self, kids = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    return self.ru_utime + self.ru_stime + kids.ru_utime + kids.ru_stime
+    own, kids = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def lower_bound(corpus: Path, work: Path) -> dict:

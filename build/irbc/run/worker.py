@@ -179,7 +179,7 @@ def _run_chunk(tasks: list[Task]) -> ChunkOut:
     tables = {t: to_arrow(rows[t], t, cols[t]) for t in DOC_TABLES}
     seconds["arrow"] = time.perf_counter() - t0
     seconds["records"] = float(sum(len(v) for v in rows.values()))
-    seconds["cpu"] = time.process_time() - cpu0  # the others are wall seconds; this is the worker's CPU
+    seconds["cpu"] = time.process_time() - cpu0  # the worker's CPU; the other times are wall seconds
     assert built == {r["doc_id"] for r in rows["documents"]}
     return ChunkOut(docs, tables, checks, seconds)
 
